@@ -1,0 +1,70 @@
+# csp — a thin, self-documenting menu over CMake presets. `make help` lists the targets.
+# CMake is the source of truth; every target here is a preset build plus a ctest label.
+
+JOBS ?= $(shell nproc)
+export JOBS
+
+.DEFAULT_GOAL := help
+.PHONY: help deps demo check check-long build test prop models mutants tsan asan clang \
+        install-test bench format format-check tidy clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+deps: ## Install the Debian packages the tiers need (root), or print the apt-get line
+	@tools/deps.sh
+
+demo: deps ## Build and run the examples with their output (the main job)
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target demo
+
+check: deps ## Build and run every tier (unit prop example install model mutant tsan asan clang)
+	@tools/check.sh
+
+check-long: deps ## As check, with the stress tests scaled to soak length (x10) — opt-in, slow
+	@CSP_STRESS_SCALE=10 tools/check.sh
+
+build: deps ## Configure and build the release tree (tests, examples, benchmarks)
+	@cmake --preset release >/dev/null && cmake --build --preset release -j $(JOBS)
+
+test: deps ## Unit tests only (release tree)
+	@CSP_TIERS=unit tools/check.sh
+
+prop: deps ## Property tests only
+	@CSP_TIERS=prop tools/check.sh
+
+models: deps ## Relacy models only
+	@CSP_TIERS=model tools/check.sh
+
+mutants: deps ## Planted bugs only (each must be caught)
+	@CSP_TIERS=mutant tools/check.sh
+
+tsan: deps ## ThreadSanitizer lane only
+	@CSP_TIERS=tsan tools/check.sh
+
+asan: deps ## AddressSanitizer + UBSan lane only
+	@CSP_TIERS=asan tools/check.sh
+
+clang: deps ## Build and test with clang 14
+	@CSP_TIERS=clang tools/check.sh
+
+install-test: deps ## An outside project does find_package(csp) against an install
+	@CSP_TIERS=install tools/check.sh
+
+bench: deps ## Build (release) and run the benchmarks, side by side with their peers
+	@cmake --preset release >/dev/null && cmake --build --preset release -j $(JOBS)
+	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b --benchmark_repetitions=3 \
+	  --benchmark_report_aggregates_only=true --benchmark_min_time=0.2; done
+
+format: ## Apply clang-format to every C++ file
+	@git ls-files '*.hpp' '*.cpp' | xargs clang-format -i
+
+format-check: ## Fail if any C++ file is not clang-formatted
+	@git ls-files '*.hpp' '*.cpp' | xargs clang-format --dry-run --Werror
+
+tidy: ## clang-tidy over the release tree's compile database
+	@cmake --preset release >/dev/null
+	@git ls-files 'primitives/tests/*.cpp' 'examples/*.cpp' | xargs clang-tidy -p build/release --quiet
+
+clean: ## Remove every build tree
+	rm -rf build

@@ -1,0 +1,15 @@
+# Fails if a model binary knows a suite (its --list) that CMake does not register as a test,
+# so no planted bug can silently drop out of the museum. -DBIN=<binary> -DEXPECTED=<a;b;c>
+execute_process(COMMAND ${BIN} --list OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${BIN} --list failed")
+endif()
+string(REPLACE "\n" ";" listed "${out}")
+list(FILTER listed EXCLUDE REGEX "^$")
+list(SORT listed)
+set(expected ${EXPECTED})
+list(SORT expected)
+if(NOT listed STREQUAL expected)
+  message(FATAL_ERROR "registered: ${expected}\nbinary knows: ${listed}")
+endif()
+message(STATUS "all ${BIN} suites are registered: ${listed}")

@@ -1,0 +1,34 @@
+// csp/sync/mutation.hpp — planted bugs, selected at compile time by the backend.
+//
+// A model that has never been seen to fail proves nothing. Each "incorrect alternative" named in
+// a primitive's header comment is a *mutation point* in the real source: a tag type declared
+// beside the code, and a call to `sync::order<B, Tag>(...)` or `sync::planted<B, Tag>` where the
+// correct and the incorrect versions differ. A backend names at most one planted tag in its
+// `mutant` member type; the standard backend names none (`void`), so in user builds every
+// mutation point folds to the correct constant and costs nothing.
+//
+// The Relacy models instantiate the same class template with
+// `csp::models::relacy_backend<Tag>` and must then fail with the expected Relacy result
+// (models/mutants/). No copy of an algorithm exists only to be broken: the mutant is the
+// shipped code with one decision flipped.
+#pragma once
+
+#include <atomic>
+#include <type_traits>
+
+namespace csp::sync {
+
+// True when backend B plants the bug `Tag`.
+template <class B, class Tag>
+inline constexpr bool planted = std::is_same_v<typename B::mutant, Tag>;
+
+// The memory order at a mutation point: `correct`, or `weakened` when B plants `Tag`.
+template <class B, class Tag>
+constexpr std::memory_order order(
+    std::memory_order correct,
+    // relaxed by default: the weakening the models must catch is dropping the order entirely.
+    std::memory_order weakened = std::memory_order_relaxed) noexcept {
+  return planted<B, Tag> ? weakened : correct;
+}
+
+}  // namespace csp::sync

@@ -1,0 +1,149 @@
+// csp/sync/std_backend.hpp — the standard synchronization backend: what user builds run on.
+//
+// Every csp primitive is a class template whose last parameter is a backend (see backend.hpp).
+// This one maps the seam onto the C++ standard library and the Linux futex; the Relacy adapter
+// in models/relacy_backend.hpp maps the same names onto the model checker. Everything here is a
+// thin, inlined wrapper: with this backend a primitive compiles to what it would be if it used
+// std::atomic and std::mutex directly.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "csp/sync/futex.hpp"
+
+namespace csp::sync {
+
+// A steady_clock deadline for any clock's time point, saturating instead of overflowing.
+template <class Clock, class Duration>
+std::chrono::steady_clock::time_point to_steady(
+    const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
+  using steady = std::chrono::steady_clock;
+  if constexpr (std::is_same_v<Clock, steady>) {
+    if (deadline >= std::chrono::time_point_cast<Duration>(steady::time_point::max())) {
+      return steady::time_point::max();
+    }
+    return std::chrono::ceil<steady::duration>(deadline);
+  } else {
+    const auto now = Clock::now();
+    if (deadline <= now) return steady::now();
+    const auto rel = std::chrono::duration<double>(deadline - now);
+    const auto max_rel = std::chrono::duration<double>(std::chrono::hours(24 * 365 * 100));
+    if (rel >= max_rel) return steady::time_point::max();
+    return steady::now() + std::chrono::ceil<steady::duration>(rel);
+  }
+}
+
+// std::atomic plus the seam's parking operations. Only atomic<std::uint32_t> parks (a futex is
+// 32 bits); the members below hide std::atomic's own wait/notify so the two are never mixed.
+template <class T>
+class std_atomic : public std::atomic<T> {
+ public:
+  using std::atomic<T>::atomic;
+  using std::atomic<T>::operator=;
+
+  // Returns once load(mo) != old. Never returns spuriously.
+  void wait(T old, std::memory_order mo = std::memory_order_seq_cst) const noexcept {
+    static_assert(std::is_same_v<T, std::uint32_t>, "csp parks only on atomic<std::uint32_t>");
+    while (this->load(mo) == old) futex::wait(*this, old, nullptr);
+  }
+
+  // Returns true once load(mo) != old; false if `deadline` passes first.
+  template <class Clock, class Duration>
+  bool wait_until(T old, const std::chrono::time_point<Clock, Duration>& deadline,
+                  std::memory_order mo = std::memory_order_seq_cst) const noexcept {
+    static_assert(std::is_same_v<T, std::uint32_t>, "csp parks only on atomic<std::uint32_t>");
+    const auto d = to_steady(deadline);
+    while (this->load(mo) == old) {
+      if (!futex::wait(*this, old, &d)) return this->load(mo) != old;
+    }
+    return true;
+  }
+
+  // Destruction-safe: only the address reaches the kernel (see futex.hpp).
+  void notify_one() noexcept { futex::wake(*this, 1); }
+  void notify_all() noexcept { futex::wake(*this, INT32_MAX); }
+};
+
+// Plain shared data. Every access goes through with() (read) or with_mut() (write) so that a
+// checking backend can see it; here both are a direct call.
+template <class T>
+class std_cell {
+ public:
+  template <class... Args>
+  explicit std_cell(Args&&... args) : value_(std::forward<Args>(args)...) {}
+
+  template <class F>
+  decltype(auto) with(F&& f) const {
+    return std::invoke(std::forward<F>(f), std::as_const(value_));
+  }
+  template <class F>
+  decltype(auto) with_mut(F&& f) {
+    return std::invoke(std::forward<F>(f), value_);
+  }
+
+ private:
+  T value_;
+};
+
+struct std_backend {
+  template <class T>
+  using atomic = std_atomic<T>;
+  template <class T>
+  using cell = std_cell<T>;
+  using mutex = std::mutex;
+  using unique_lock = std::unique_lock<std::mutex>;
+  using condition_variable = std::condition_variable;
+  using clock = std::chrono::steady_clock;
+
+  // No planted bug (see mutation.hpp).
+  using mutant = void;
+
+  // Busy-wait iterations a blocking operation spends before it parks. A futex round trip costs
+  // 5-40 us on a virtual machine whose idle CPUs halt; a cache-line round trip ~70 ns.
+  static constexpr unsigned spin_limit = 64;
+
+  static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
+
+  // One iteration of a busy-wait loop.
+  static void pause() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+  }
+
+  static void yield() noexcept {
+    std::this_thread::yield();
+  }
+
+  // A uniformly distributed value in [0, bound): select's fair choice among ready cases.
+  static std::uint32_t random(std::uint32_t bound) noexcept {
+    thread_local std::uint64_t state = seed();
+    // xorshift64*: fast, and good enough for fairness (not for cryptography).
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    const std::uint64_t r = (state * 0x2545F4914F6CDD1DULL) >> 32;
+    return static_cast<std::uint32_t>((r * bound) >> 32);  // Lemire's multiply-shift reduction
+  }
+
+ private:
+  static std::uint64_t seed() noexcept {
+    std::uint64_t s = 0x9E3779B97F4A7C15ULL;
+    s ^= static_cast<std::uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+    s ^= static_cast<std::uint64_t>(clock::now().time_since_epoch().count()) << 1;
+    return s == 0 ? 1 : s;
+  }
+};
+
+}  // namespace csp::sync
