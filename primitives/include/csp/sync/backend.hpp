@@ -52,7 +52,7 @@ namespace csp::sync {
 
 template <class B>
 concept backend = requires(typename B::template atomic<std::uint32_t>& a, std::uint32_t v,
-                           typename B::template cell<int>& c,
+                           std::memory_order mo, typename B::template cell<int>& c,
                            const typename B::template cell<int>& cc, typename B::mutex& m,
                            typename B::unique_lock& lk, typename B::condition_variable& cv,
                            typename B::clock::time_point t) {
