@@ -1,5 +1,6 @@
 // <csp/csp.hpp> — all of csp.
 #pragma once
 
+#include "csp/channel.hpp"
 #include "csp/errors.hpp"
 #include "csp/wait_group.hpp"

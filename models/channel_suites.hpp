@@ -1,0 +1,263 @@
+// models/channel_suites.hpp — Relacy suites every channel implementation is held to.
+//
+// Each suite is a template over the channel type Ch (an implementation instantiated with a
+// relacy_backend), the capacity, and the expected Relacy result, so the same suites prove the
+// shipped channels correct (models/channel_model.cpp) and prove planted bugs are caught
+// (models/mutants/channel_mutants.cpp). What they assert, in the terms of API.md:
+//
+//   exactly once     every value sent is received exactly once (counted in after())
+//   FIFO             values from one sender arrive in the order sent
+//   close            recv returns nullopt only after close() and after the buffer drained;
+//                    a sender blocked at close() throws with its value unmoved
+//   S1 send→recv     plain data written before send(), kept in a cell, is visible after the
+//                    matching recv() (Relacy reports a DATA RACE on the cell otherwise)
+//   S2 unbuffered    data written before recv() is visible after the matching send() returns
+//   S3 capacity C    data written before the k-th recv() is visible after the (k+C)-th send()
+//   S4 close→recv    data written before close() is visible after a recv() that saw it
+//   liveness         no operation blocks forever (Relacy reports DEADLOCK)
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+#include "csp/errors.hpp"
+#include "harness.hpp"
+
+namespace csp::models::chan {
+
+template <class Ch>
+using cell_of = typename Ch::backend_type::template cell<int>;
+
+inline int read(const auto& c) {
+  return c.with([](const int& v) { return v; });
+}
+
+// One sender sends 0, 1 then closes; one receiver drains. FIFO, exactly once, S1, S4.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct spsc : rl::test_suite<spsc<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> payload[2] = {cell_of<Ch>{0}, cell_of<Ch>{0}};
+  cell_of<Ch> before_close{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      for (int i = 0; i < 2; ++i) {
+        payload[i].with_mut([i](int& p) { p = 100 + i; });
+        ch.send(i);
+      }
+      before_close.with_mut([](int& p) { p = 1; });
+      ch.close();
+    } else {
+      int expected = 0;
+      while (std::optional<int> v = ch.recv()) {
+        check(*v == expected, "values from one sender out of order, lost or duplicated");
+        check(read(payload[*v]) == 100 + *v, "S1: data written before send() not visible");
+        ++expected;
+      }
+      check(expected == 2, "recv() returned nullopt before the buffer drained");
+      check(read(before_close) == 1, "S4: recv() saw the close but not what preceded it");
+    }
+  }
+};
+
+// Two senders (one value each), one receiver: exactly once and S1 per value.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct mpsc : rl::test_suite<mpsc<Ch, Cap, Expected>, 3, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> payload[2] = {cell_of<Ch>{0}, cell_of<Ch>{0}};
+  int received[2] = {0, 0};
+
+  void thread(unsigned index) {
+    if (index < 2) {
+      const int v = static_cast<int>(index);
+      payload[v].with_mut([v](int& p) { p = 10 + v; });
+      ch.send(v);
+    } else {
+      for (int n = 0; n < 2; ++n) {
+        const std::optional<int> v = ch.recv();
+        check(v.has_value(), "recv() failed on an open channel");
+        check(read(payload[*v]) == 10 + *v, "S1: data written before send() not visible");
+        ++received[*v];
+      }
+    }
+  }
+  void after() { check(received[0] == 1 && received[1] == 1, "a value lost or duplicated"); }
+};
+
+// Two senders and two receivers, one value each: every value received exactly once.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct mpmc : rl::test_suite<mpmc<Ch, Cap, Expected>, 4, Expected> {
+  Ch ch{Cap};
+  int received[2] = {0, 0};
+
+  void thread(unsigned index) {
+    if (index < 2) {
+      ch.send(static_cast<int>(index));
+    } else {
+      const std::optional<int> v = ch.recv();
+      check(v.has_value(), "recv() failed on an open channel");
+      ++received[*v];
+    }
+  }
+  void after() { check(received[0] == 1 && received[1] == 1, "a value lost or duplicated"); }
+};
+
+// One sender racing close(); the receiver drains. A send that succeeded is received exactly
+// once; a send that threw delivered nothing; nullopt comes only after close (S4).
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct close_race : rl::test_suite<close_race<Ch, Cap, Expected>, 3, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> before_close{0};
+  bool send_threw = false;
+  int received = 0;
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      try {
+        ch.send(7);
+      } catch (const closed_channel_error&) {
+        send_threw = true;
+      }
+    } else if (index == 1) {
+      before_close.with_mut([](int& p) { p = 1; });
+      ch.close();
+    } else {
+      while (std::optional<int> v = ch.recv()) {
+        check(*v == 7, "received a value nobody sent");
+        ++received;
+      }
+      check(read(before_close) == 1, "S4: nullopt before the close happened");
+    }
+  }
+  void after() {
+    check(received == (send_threw ? 0 : 1), "a sent value was lost or a failed one delivered");
+  }
+};
+
+// A sender blocked on a channel nobody receives from: close() must make it throw. (That its
+// value is not moved from is checked with move-only values in primitives/tests.)
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct blocked_sender_at_close
+    : rl::test_suite<blocked_sender_at_close<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+
+  void before() {
+    for (std::size_t i = 0; i < Cap; ++i) ch.send(-1);  // fill the buffer: the send blocks
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      bool threw = false;
+      try {
+        ch.send(5);
+      } catch (const closed_channel_error&) {
+        threw = true;
+      }
+      check(threw, "a send on a channel nobody receives from returned");
+    } else {
+      ch.close();
+    }
+  }
+};
+
+// A receiver blocked on an empty channel: close() must wake it with nullopt.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct blocked_receiver_at_close
+    : rl::test_suite<blocked_receiver_at_close<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      check(!ch.recv().has_value(), "recv() on a closed empty channel returned a value");
+    } else {
+      ch.close();
+    }
+  }
+};
+
+// S2: on an unbuffered channel a receive happens-before the matching send completes.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct unbuffered_reverse_edge
+    : rl::test_suite<unbuffered_reverse_edge<Ch, Expected>, 2, Expected> {
+  Ch ch{0};
+  cell_of<Ch> before_recv{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      ch.send(1);
+      check(read(before_recv) == 1, "S2: the send completed before the receive began");
+    } else {
+      before_recv.with_mut([](int& p) { p = 1; });
+      (void)ch.recv();
+    }
+  }
+};
+
+// S3 with C = 1: the first receive happens-before the second send completes.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct capacity_edge : rl::test_suite<capacity_edge<Ch, Expected>, 2, Expected> {
+  Ch ch{1};
+  cell_of<Ch> before_first_recv{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      ch.send(1);
+      ch.send(2);  // completes only after the first receive freed the slot
+      check(read(before_first_recv) == 1, "S3: the (1+C)-th send completed before receive 1");
+    } else {
+      before_first_recv.with_mut([](int& p) { p = 1; });
+      (void)ch.recv();
+      (void)ch.recv();
+    }
+  }
+};
+
+// Two receivers blocked on one sender of two values: both must wake (a notify that reaches the
+// wrong waiter strands the right one).
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct two_blocked_receivers
+    : rl::test_suite<two_blocked_receivers<Ch, Cap, Expected>, 3, Expected> {
+  Ch ch{Cap};
+  int received[2] = {0, 0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      ch.send(0);
+      ch.send(1);
+    } else {
+      const std::optional<int> v = ch.recv();
+      check(v.has_value(), "recv() failed on an open channel");
+      ++received[*v];
+    }
+  }
+  void after() { check(received[0] == 1 && received[1] == 1, "a value lost or duplicated"); }
+};
+
+// Timed operations racing: their timeouts are explored choices. Whatever they answer, a value
+// is delivered at most once and a successful timed send's value is received.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct timed_race : rl::test_suite<timed_race<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  status sent = status::closed;
+  status got = status::closed;
+  int value = 0;
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      sent = ch.try_send_for(9, std::chrono::milliseconds(1));
+    } else {
+      got = ch.try_recv_for(value, std::chrono::milliseconds(1));
+    }
+  }
+  void after() {
+    check(sent == status::ok || sent == status::timeout, "timed send: unexpected status");
+    check(got == status::ok || got == status::timeout, "timed recv: unexpected status");
+    if (got == status::ok) check(value == 9 && sent == status::ok, "received an unsent value");
+    if (Cap == 0) check((sent == status::ok) == (got == status::ok), "rendezvous half-done");
+    if (Cap > 0 && sent == status::ok && got != status::ok) {
+      check(ch.size() == 1, "a buffered value vanished");
+    }
+  }
+};
+
+}  // namespace csp::models::chan

@@ -1,0 +1,69 @@
+// csp/detail/channel_transfer.hpp — moving one value from a sender to a receiver, exactly once.
+//
+// A channel never moves from the sender's argument until the operation succeeds, and a value
+// handed directly from a blocked sender to a receiver (or from the buffer to a receiver) is
+// constructed straight into the receiver's destination. Both ends are type-erased so the
+// channel's queues hold plain pointers:
+//
+//   source  the sender's argument `U&& v` (U may differ from T: send("abc") on channel<string>);
+//           it can emplace a T into an optional<T> (a buffer slot or recv()'s result) or assign
+//           into a T& (try_recv's out-parameter).
+//   sink    where a receiver wants its value: recv()'s std::optional<T>, or try_recv()'s T&.
+//
+// If T's constructor or assignment throws, the exception leaves the operation before anything
+// is dequeued or popped: the value stays where it was (in the buffer, or with its sender).
+#pragma once
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace csp::detail {
+
+template <class T>
+struct source {
+  void* obj = nullptr;
+  void (*emplace)(void* obj, std::optional<T>& dst) = nullptr;
+  void (*assign)(void* obj, T& dst) = nullptr;
+
+  // Refers to `v`; nothing is moved until emplace/assign run.
+  template <class U>
+  static source of(U& v) noexcept {
+    using V = std::remove_reference_t<U>;
+    return source{
+        const_cast<void*>(static_cast<const volatile void*>(&v)),
+        [](void* o, std::optional<T>& dst) { dst.emplace(std::forward<U>(*static_cast<V*>(o))); },
+        [](void* o, T& dst) { dst = std::forward<U>(*static_cast<V*>(o)); }};
+  }
+};
+
+template <class T>
+class sink {
+ public:
+  explicit sink(std::optional<T>& opt) noexcept : opt_(&opt) {}
+  explicit sink(T& ref) noexcept : ref_(&ref) {}
+
+  // Moves a buffered value in. If this throws, `v` is left as T's move left it, still owned by
+  // the caller (the buffer slot is not popped).
+  void put(T& v) {
+    if (opt_ != nullptr) {
+      opt_->emplace(std::move(v));
+    } else {
+      *ref_ = std::move(v);
+    }
+  }
+  // Takes a sender's value (the unbuffered hand-off).
+  void put(const source<T>& s) {
+    if (opt_ != nullptr) {
+      s.emplace(s.obj, *opt_);
+    } else {
+      s.assign(s.obj, *ref_);
+    }
+  }
+
+ private:
+  std::optional<T>* opt_ = nullptr;
+  T* ref_ = nullptr;
+};
+
+}  // namespace csp::detail

@@ -1,0 +1,24 @@
+// The channel implementations every channel test, property and benchmark runs over.
+//
+// A channel is a template over its element type, so typed suites are instantiated over
+// implementation *families*: `typename TypeParam::template channel<T>`. Adding a family to
+// `channel_impls` runs the whole harness (conformance, Go port, stress, properties, benchmarks)
+// over it unchanged. No GoogleTest here: benchmarks include this too.
+//
+//   TYPED_TEST_SUITE(ChannelTest, csp_test::channel_impls<::testing::Types>);
+#pragma once
+
+#include "csp/channel.hpp"
+
+namespace csp_test {
+
+struct mutex_based {
+  template <class T>
+  using channel = csp::mutex_based::channel<T>;
+  static constexpr const char* name = "mutex_based";
+};
+
+template <template <class...> class List>
+using channel_impls = List<mutex_based>;
+
+}  // namespace csp_test
