@@ -30,6 +30,10 @@ build: deps ## Configure and build the release tree (tests, examples, benchmarks
 test: deps ## Unit tests only (release tree)
 	@CSP_TIERS=unit tools/check.sh
 
+.PHONY: stress
+stress: deps ## Stress tests only (release; CSP_STRESS_SCALE=10 for the soak)
+	@CSP_TIERS=stress tools/check.sh
+
 prop: deps ## Property tests only
 	@CSP_TIERS=prop tools/check.sh
 

@@ -4,6 +4,7 @@
 #
 #   tier     tree (CMake preset)   what runs
 #   unit     release               GoogleTest unit, conformance, Go-port and stress tests
+#   stress   release               stress: millions of messages per channel (CSP_STRESS_SCALE)
 #   prop     release               RapidCheck properties
 #   example  release               the examples, output checked
 #   install  release               an outside project finds and uses the installed package
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 JOBS="${JOBS:-$(nproc)}"
 LOGS=build/logs
 mkdir -p "$LOGS"
-ALL_TIERS="unit:release prop:release example:release install:release model:models mutant:models tsan:tsan asan:asan-ubsan clang:clang"
+ALL_TIERS="unit:release stress:release prop:release example:release install:release model:models mutant:models tsan:tsan asan:asan-ubsan clang:clang"
 WANT="${CSP_TIERS:-}"
 
 declare -A built=()
