@@ -1,0 +1,214 @@
+// models/channel_linearizability_model.cpp — the linearizability checker over every history
+// Relacy explores of the mutex-based channel.
+//
+// The RapidCheck tier checks histories that real threads happen to produce; here Relacy
+// enumerates the schedules of small scripts (capacity 0 and 1, two or three threads), and each
+// distinct history is checked against the same reference model with the same Wing–Gong search
+// (proptests/channel_model.hpp, proptests/linearizability.hpp).
+//
+// Recording. Each thread stamps its operations from a plain counter in the suite: Relacy runs
+// every thread as a fiber on one OS thread and switches only inside its own operations, so
+// nothing runs between a stamp and the channel call it precedes (or the return it follows) and
+// the stamps order call and return events exactly. Records are plain arrays; after() copies a
+// history into a store whose memory was allocated before rl::simulate, so recording allocates
+// nothing inside the simulation (Relacy tracks every allocation there, and an allocating
+// stream would corrupt its heap). The checker — which allocates — runs after rl::simulate
+// returns.
+//
+// Every script has a thread that closes the channel after operations that cannot wait, so
+// every schedule terminates: a blocked send fails at the close, a blocked recv drains, then
+// gets nullopt.
+//
+// The last suite runs a planted lie (lying_channel) through the same recording and checking
+// and passes only if a history is rejected: evidence that this path can fail.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../proptests/channel_model.hpp"
+#include "../proptests/linearizability.hpp"
+#include "csp/mutex_based/channel.hpp"
+#include "harness.hpp"
+
+namespace {
+
+using csp_test::op_kind;
+using csp_test::op_record;
+using channel = csp::mutex_based::channel<int, csp::models::relacy_backend<>>;
+
+// The distinct histories of one simulation. Sized before rl::simulate and never grown inside
+// it; a history that does not fit is counted (and fails the run: it would go unchecked).
+struct history_store {
+  std::vector<csp_test::history> histories;
+  std::vector<std::uint32_t> index;  // open-addressing hash set: 1 + position in histories
+  std::size_t dropped = 0;
+
+  void reset(std::size_t capacity) {  // capacity: a power of two
+    histories.clear();
+    histories.reserve(capacity);
+    index.assign(4 * capacity, 0);
+    dropped = 0;
+  }
+
+  void insert(const csp_test::history& h) {
+    const std::size_t mask = index.size() - 1;  // index.size() is a power of two
+    for (std::size_t s = static_cast<std::size_t>(h.hash()) & mask;; s = (s + 1) & mask) {
+      if (index[s] == 0) {
+        if (histories.size() == histories.capacity()) {
+          ++dropped;
+          return;
+        }
+        histories.push_back(h);  // within the reserved capacity: no allocation
+        index[s] = static_cast<std::uint32_t>(histories.size());
+        return;
+      }
+      if (histories[index[s] - 1] == h) return;
+    }
+  }
+};
+
+history_store& store() {
+  static history_store s;
+  return s;
+}
+
+// A script: the capacity and, per thread, up to four operations.
+struct script {
+  std::size_t capacity;
+  std::array<std::array<op_kind, 4>, 3> ops;
+  std::array<std::size_t, 3> length;
+};
+
+// A planted lie, so this binary also shows that its recording and checking can fail: try_recv
+// answers empty while exactly one value is buffered (a try_recv that misses a published
+// value, as Vyukov's ring does).
+class lying_channel {
+ public:
+  explicit lying_channel(std::size_t capacity) : inner_(capacity) {}
+  void send(int v) const { inner_.send(v); }
+  [[nodiscard]] std::optional<int> recv() const { return inner_.recv(); }
+  [[nodiscard]] csp::status try_send(int v) const { return inner_.try_send(v); }
+  [[nodiscard]] csp::status try_recv(int& out) const {
+    if (inner_.size() == 1) return csp::status::empty;  // the planted bug
+    return inner_.try_recv(out);
+  }
+  void close() const { inner_.close(); }
+  bool closed() const { return inner_.closed(); }
+  std::size_t size() const { return inner_.size(); }
+
+ private:
+  channel inner_;
+};
+
+template <const script& S, unsigned Threads, class Channel = channel>
+struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
+  Channel ch{S.capacity};
+  std::uint64_t clock = 0;  // stamps: plain, see the file comment
+  std::array<std::array<op_record, 4>, Threads> rec{};
+
+  void thread(unsigned t) {
+    for (std::size_t i = 0; i < S.length[t]; ++i) {
+      op_record& r = rec[t][i];
+      r.kind = S.ops[t][i];
+      r.thread = static_cast<std::uint8_t>(t);
+      r.arg = csp_test::is_send(r.kind) ? csp_test::sent_value(t, i) : 0;
+      r.call = clock++;
+      r.out = csp_test::perform(ch, r.kind, r.arg);
+      r.ret = clock++;
+    }
+  }
+
+  void after() {
+    csp_test::history h;
+    h.capacity = S.capacity;
+    for (unsigned t = 0; t < Threads; ++t) {
+      for (std::size_t i = 0; i < S.length[t]; ++i) h.add(rec[t][i]);
+    }
+    store().insert(h);
+  }
+};
+
+enum class expect { linearizable, violation };
+
+// Checks every history the last simulation stored. Prints a summary line, or the first
+// history that is not linearizable with the checker's account of it; true iff that is what
+// `e` expects.
+bool check_stored(const std::string& name, expect e) {
+  const history_store& st = store();
+  std::size_t steps = 0;
+  for (const csp_test::history& h : st.histories) {
+    const csp_test::verdict v = csp_test::check_linearizable(h);
+    steps += v.steps;
+    if (!v.linearizable) {
+      std::cout << "[histories] " << name << ": NOT LINEARIZABLE"
+                << (e == expect::violation ? " (expected: a planted bug)\n" : "\n")
+                << csp_test::describe(h, v);
+      return e == expect::violation;
+    }
+  }
+  std::cout << "[histories] " << name << ": " << st.histories.size()
+            << " distinct histories, all linearizable (" << steps << " search steps)";
+  if (st.dropped > 0) std::cout << "; " << st.dropped << " did not fit the store: FAIL";
+  if (e == expect::violation) std::cout << "; the planted bug was NOT caught: FAIL";
+  std::cout << std::endl;
+  return st.dropped == 0 && e == expect::linearizable;
+}
+
+// Registers Suite with the harness: explore, then check what was recorded.
+template <class Suite>
+void add_checked(const std::string& name, csp::models::search how,
+                 expect e = expect::linearizable) {
+  csp::models::registry().push_back({name, [name, how, e] {
+                                       store().reset(1 << 13);
+                                       return csp::models::run_suite<Suite>(name, how) &&
+                                              check_stored(name, e);
+                                     }});
+}
+
+using k = op_kind;
+
+// Unbuffered: rendezvous, a sender that wakes late, nullopt after close.
+constexpr script rendezvous{0, {{{k::send, k::close}, {k::recv, k::recv}}}, {2, 2, 0}};
+// Unbuffered: try_send succeeds only with a waiting receiver; try_recv only with a waiting
+// sender; a sender blocked at close fails.
+constexpr script try_ops_unbuffered{
+    0, {{{k::try_send, k::send, k::close}, {k::recv, k::try_recv, k::recv}}}, {3, 3, 0}};
+// Three threads: a blocked send and recv, size, and a close that releases whoever is left.
+constexpr script three_unbuffered{
+    0, {{{k::send, k::try_send}, {k::recv, k::try_recv}, {k::size, k::close}}}, {2, 2, 2}};
+// Capacity 1: a send that waits for room, drain after close, try_recv's exact empty.
+constexpr script buffered_drain{
+    1, {{{k::send, k::send, k::close}, {k::try_recv, k::recv, k::recv}}}, {3, 3, 0}};
+// Three threads on capacity 1: a full buffer, a receiver, size and close.
+constexpr script three_buffered{
+    1, {{{k::send, k::send}, {k::try_recv, k::recv}, {k::size, k::close}}}, {2, 2, 2}};
+// Three threads, unbuffered: two sends from one thread, a try_recv that may find the sender
+// waiting or not, closed() racing the close.
+constexpr script three_unbuffered_try{
+    0, {{{k::send, k::send}, {k::try_recv, k::recv}, {k::closed, k::close}}}, {2, 2, 2}};
+// Two senders compete for one slot; the receiver closes after taking one value.
+constexpr script two_senders{
+    1, {{{k::send}, {k::send}, {k::recv, k::try_recv, k::close}}}, {1, 1, 3}};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using csp::models::search;
+  add_checked<recorded<rendezvous, 2>>("ch.lin.rendezvous<mutex_based>", search::full());
+  add_checked<recorded<try_ops_unbuffered, 2>>("ch.lin.try_ops.unbuffered<mutex_based>",
+                                               search::full());
+  add_checked<recorded<buffered_drain, 2>>("ch.lin.drain.cap1<mutex_based>", search::full());
+  add_checked<recorded<three_unbuffered, 3>>("ch.lin.3threads.unbuffered<mutex_based>",
+                                             search::bound(5));
+  add_checked<recorded<three_unbuffered_try, 3>>("ch.lin.3threads.unbuffered.try<mutex_based>",
+                                                 search::bound(5));
+  add_checked<recorded<three_buffered, 3>>("ch.lin.3threads.cap1<mutex_based>", search::bound(5));
+  add_checked<recorded<two_senders, 3>>("ch.lin.two_senders.cap1<mutex_based>", search::full());
+  add_checked<recorded<buffered_drain, 2, lying_channel>>("ch.lin.planted_empty.cap1",
+                                                          search::full(), expect::violation);
+  return csp::models::main(argc, argv);
+}
