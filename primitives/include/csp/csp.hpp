@@ -3,4 +3,6 @@
 
 #include "csp/channel.hpp"
 #include "csp/errors.hpp"
+#include "csp/mutex.hpp"
+#include "csp/once.hpp"
 #include "csp/wait_group.hpp"
