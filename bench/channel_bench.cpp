@@ -9,6 +9,9 @@
 //                              Time = one round trip (two messages)
 //   fan_out_64/cap:1024/<impl> 64 receivers blocked on an empty channel, one sender; Time =
 //                              real ns per message, the cost of waking blocked receivers
+//   floor/spin_round_trip      the machine's floor, in the same run: a cache line passed back
+//                              and forth between two spinning threads (one round trip)
+//   floor/futex_round_trip     the same hand-off through futex wait/wake, each side asleep
 //
 // C is 0 (rendezvous), 1 and 1024. For the flows, the receivers start first (they block on the
 // empty channel), the senders are released together when timing starts, and timing ends when
@@ -18,6 +21,7 @@
 // --benchmark_min_time (0.5 s) takes under half a minute on a 2-core machine.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <latch>
@@ -26,6 +30,7 @@
 #include <vector>
 
 #include "channel_impls.hpp"
+#include "csp/sync/std_backend.hpp"
 #include "peers/condvar_queue.hpp"
 
 namespace {
@@ -92,6 +97,57 @@ void ping_pong(benchmark::State& state, std::size_t capacity) {
   echo.join();
 }
 
+// A ball passed between two threads through one cache line, both spinning: odd values are the
+// ping, even values the pong.
+void floor_spin_round_trip(benchmark::State& state) {
+  alignas(64) std::atomic<std::uint64_t> ball{0};
+  std::thread echo([&] {
+    for (std::uint64_t expect = 1;; expect += 2) {
+      std::uint64_t v;
+      // acquire: pairs with the pinger's release store.
+      while ((v = ball.load(std::memory_order_acquire)) != expect) {
+        if (v == ~std::uint64_t{0}) return;
+        csp::sync::std_backend::pause();
+      }
+      ball.store(expect + 1, std::memory_order_release);  // release: the pong
+    }
+  });
+  std::uint64_t next = 1;
+  for (auto _ : state) {
+    ball.store(next, std::memory_order_release);  // release: the ping
+    // acquire: pairs with the echo's release store.
+    while (ball.load(std::memory_order_acquire) != next + 1) csp::sync::std_backend::pause();
+    next += 2;
+  }
+  ball.store(~std::uint64_t{0}, std::memory_order_release);  // release: stop
+  echo.join();
+}
+
+// The same hand-off with both sides asleep in the futex: what a channel that parks at once pays.
+void floor_futex_round_trip(benchmark::State& state) {
+  csp::sync::std_atomic<std::uint32_t> word{0};
+  constexpr std::uint32_t stop = ~std::uint32_t{0};
+  std::thread echo([&] {
+    for (std::uint32_t expect = 1;; expect += 2) {
+      // acquire: pairs with the pinger's release store.
+      word.wait(expect - 1, std::memory_order_acquire);
+      if (word.load(std::memory_order_acquire) == stop) return;  // acquire: as above
+      word.store(expect + 1, std::memory_order_release);         // release: the pong
+      word.notify_one();
+    }
+  });
+  std::uint32_t next = 1;
+  for (auto _ : state) {
+    word.store(next, std::memory_order_release);  // release: the ping
+    word.notify_one();
+    word.wait(next, std::memory_order_acquire);  // acquire: pairs with the echo's pong
+    next += 2;
+  }
+  word.store(stop, std::memory_order_release);  // release: stop
+  word.notify_one();
+  echo.join();
+}
+
 template <class Family>
 void register_flow(const char* pattern, std::size_t senders, std::size_t receivers,
                    std::size_t capacity) {
@@ -128,6 +184,8 @@ void register_all(family_list<Families...>) {
 
 int main(int argc, char** argv) {
   register_all(families{});
+  benchmark::RegisterBenchmark("floor/spin_round_trip", floor_spin_round_trip)->UseRealTime();
+  benchmark::RegisterBenchmark("floor/futex_round_trip", floor_futex_round_trip)->UseRealTime();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "csp/errors.hpp"
@@ -258,6 +259,93 @@ struct timed_race : rl::test_suite<timed_race<Ch, Cap, Expected>, 2, Expected> {
       check(ch.size() == 1, "a buffered value vanished");
     }
   }
+};
+
+// P1 of the lock-free channel's header: try_recv never says `empty` after a send has completed
+// whose value nobody received. Two senders (capacity >= 2, so both complete unaided); the
+// receiver waits for the second to complete and then must find a value.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct no_false_empty : rl::test_suite<no_false_empty<Ch, Cap, Expected>, 3, Expected> {
+  Ch ch{Cap};
+  typename Ch::backend_type::template atomic<std::uint32_t> second_sent{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      ch.send(1);
+    } else if (index == 1) {
+      ch.send(2);
+      // seq_cst: the receiver's load below is ordered after this completed send.
+      second_sent.store(1, std::memory_order_seq_cst);
+    } else {
+      while (second_sent.load(std::memory_order_seq_cst) == 0) Ch::backend_type::yield();
+      int v = 0;
+      check(ch.try_recv(v) == status::ok, "try_recv said empty after a send had completed");
+    }
+  }
+};
+
+// P2: try_send never says `full` after a receive has completed that made room. Capacity 1 is
+// full; a receive completes; the next try_send must succeed.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct no_false_full : rl::test_suite<no_false_full<Ch, Expected>, 2, Expected> {
+  Ch ch{1};
+  typename Ch::backend_type::template atomic<std::uint32_t> received{0};
+
+  void before() { ch.send(1); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      check(ch.recv().value() == 1, "lost the buffered value");
+      // seq_cst: the sender's load below is ordered after this completed receive.
+      received.store(1, std::memory_order_seq_cst);
+    } else {
+      while (received.load(std::memory_order_seq_cst) == 0) Ch::backend_type::yield();
+      check(ch.try_send(2) == status::ok, "try_send said full after a receive made room");
+    }
+  }
+};
+
+// More waiting receivers than an unbuffered channel's ring has cells (instantiate with a
+// backend of 1 cell): the later ones wait for a cell; close must release them all.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct receivers_beyond_cells_at_close
+    : rl::test_suite<receivers_beyond_cells_at_close<Ch, Expected>, 3, Expected> {
+  Ch ch{0};
+
+  void thread(unsigned index) {
+    if (index < 2) {
+      check(!ch.recv().has_value(), "recv() on a closed empty channel returned a value");
+    } else {
+      ch.close();
+    }
+  }
+};
+
+// A pair in transfer at close, and a receiver waiting for their cell (one cell): the cell is
+// freed after close's sweep passed it, so the late receiver links after the sweep and must
+// notice the close itself (L2 of lock_free/rendezvous.hpp).
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct close_during_transfer : rl::test_suite<close_during_transfer<Ch, Expected>, 4, Expected> {
+  Ch ch{0};
+  bool sent = false;
+  int received = 0;
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      try {
+        ch.send(1);
+        sent = true;
+      } catch (const closed_channel_error&) {
+      }
+    } else if (index < 3) {
+      if (std::optional<int> v = ch.recv()) {
+        check(*v == 1, "received a value nobody sent");
+        ++received;
+      }
+    } else {
+      ch.close();
+    }
+  }
+  void after() { check(received == (sent ? 1 : 0), "a value lost or duplicated at close"); }
 };
 
 }  // namespace csp::models::chan

@@ -111,7 +111,8 @@ class rl_atomic {
  public:
   // C++20 std::atomic value-initializes; so does this (Relacy would report an uninitialized
   // load otherwise).
-  explicit rl_atomic(T v = T{}, source_loc l = source_loc::current()) {
+    rl_atomic() : rl_atomic(T{}) {}  // not explicit: arrays of atomics are `{}`-initialized
+  explicit rl_atomic(T v, source_loc l = source_loc::current()) {
     a_.store(v, rl::mo_relaxed, info(l));
   }
   rl_atomic(const rl_atomic&) = delete;
@@ -325,7 +326,7 @@ struct model_clock {
   static time_point now() noexcept { return time_point{}; }
 };
 
-template <class Mutant = void, unsigned SpinLimit = 1>
+template <class Mutant = void, unsigned SpinLimit = 1, unsigned RendezvousCells = 2>
 struct relacy_backend {
   template <class T>
   using atomic = rl_atomic<T>;
@@ -338,6 +339,8 @@ struct relacy_backend {
   using mutant = Mutant;
 
   static constexpr unsigned spin_limit = SpinLimit;
+  // Few cells, so models exercise the wrap-around of an unbuffered channel's ring.
+  static constexpr unsigned rendezvous_cells = RendezvousCells;
 
   static void fence(std::memory_order mo, source_loc l = source_loc::current()) {
     rl::atomic_thread_fence(to_rl(mo), info(l));

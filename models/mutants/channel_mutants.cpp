@@ -4,6 +4,7 @@
 // "Incorrect alternatives") run against the suite that must expose it, expecting Relacy's
 // verdict. The test passes only if the bug is caught as expected.
 #include "../channel_suites.hpp"
+#include "csp/lock_free/channel.hpp"
 #include "csp/mutex_based/channel.hpp"
 
 namespace {
@@ -13,6 +14,14 @@ namespace mbm = csp::mutex_based::mutation;
 
 template <class Mutant>
 using mb = csp::mutex_based::channel<int, relacy_backend<Mutant>>;
+
+namespace lfm = csp::lock_free::mutation;
+namespace dm = csp::detail::mutation;
+template <class Mutant, unsigned Cells = 2>
+using lf = csp::lock_free::channel<int, relacy_backend<Mutant, 1, Cells>>;
+// No spin before parking: the event counts' re-checks are not masked by a pause's yield.
+template <class Mutant>
+using lf_no_spin = csp::lock_free::channel<int, relacy_backend<Mutant, 0, 2>>;
 
 }  // namespace
 
@@ -31,5 +40,34 @@ int main(int argc, char** argv) {
   // The waiter reads its outcome without the mutex before sleeping.
   add<chan::spsc<mb<mbm::ch_mb_check_outside_lock>, 0, rl::test_result_data_race>>(
       "ch_mb_check_outside_lock", search::full());
+
+  // The lock-free channel (lock_free/ring.hpp, rendezvous.hpp) and its parts.
+  // The publish relaxed: the receiver reads the staged value unordered.
+  add<chan::spsc<lf<lfm::ring_relaxed_publish>, 1, rl::test_result_data_race>>(
+      "ring_relaxed_publish", search::bound(2));
+  // The claim acq_rel instead of seq_cst: the sender parked on a full buffer misses it.
+  add<chan::capacity_edge<lf_no_spin<lfm::ring_claim_acq_rel>, rl::test_result_deadlock>>(
+      "ring_claim_acq_rel", search::random(200000));
+  // The tail hint advanced before the publish (Vyukov's reservation): a later send publishes
+  // past an unpublished position, and try_recv says empty after it completed.
+  add<chan::no_false_empty<lf<lfm::ring_hint_before_publish>, 2,
+                           rl::test_result_user_assert_failed>>("ring_hint_before_publish",
+                                                                search::bound(3));
+  // close() seals only an empty frontier: a sender blocked on a full buffer never learns.
+  add<chan::blocked_sender_at_close<lf<lfm::ring_close_skips_full>, 1, rl::test_result_deadlock>>(
+      "ring_close_skips_full", search::bound(2));
+  // The rendezvous link relaxed: the partner reads the waiter's record unordered.
+  add<chan::spsc<lf<lfm::rdv_relaxed_link>, 0, rl::test_result_data_race>>("rdv_relaxed_link",
+                                                                           search::bound(2));
+  // A waiter linking after close's sweep does not check the closed bit: it sleeps forever.
+  add<chan::close_during_transfer<lf<lfm::rdv_link_ignores_close, 1>, rl::test_result_deadlock>>(
+      "rdv_link_ignores_close", search::random(500000));
+  // The event count's announcement relaxed: a receiver parks after the send's check missed it.
+  add<chan::spsc<lf<dm::ec_relaxed_prepare>, 1, rl::test_result_deadlock>>("ec_relaxed_prepare",
+                                                                           search::bound(2));
+  // The parker's outcome published relaxed: the woken receiver reads the sender's data
+  // unordered.
+  add<chan::spsc<lf<dm::parker_relaxed_unpark>, 0, rl::test_result_data_race>>(
+      "parker_relaxed_unpark", search::bound(2));
   return csp::models::main(argc, argv);
 }

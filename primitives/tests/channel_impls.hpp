@@ -12,6 +12,12 @@
 
 namespace csp_test {
 
+struct lock_free {
+  template <class T>
+  using channel = csp::lock_free::channel<T>;
+  static constexpr const char* name = "lock_free";
+};
+
 struct mutex_based {
   template <class T>
   using channel = csp::mutex_based::channel<T>;
@@ -19,6 +25,6 @@ struct mutex_based {
 };
 
 template <template <class...> class List>
-using channel_impls = List<mutex_based>;
+using channel_impls = List<lock_free, mutex_based>;
 
 }  // namespace csp_test

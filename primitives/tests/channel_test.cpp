@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <latch>
 #include <memory>
 #include <numeric>
@@ -357,8 +358,7 @@ TYPED_TEST(ChannelTest, TimedOperationsTimeOutAndMoveNothing) {
             status::timeout);
   EXPECT_NE(p, nullptr);
   EXPECT_EQ(unbuffered.try_recv_for(out, 2ms), status::timeout);
-  EXPECT_EQ(unbuffered.try_recv_until(out, std::chrono::steady_clock::now() - 1s),
-            status::timeout);
+  EXPECT_EQ(unbuffered.try_recv_until(out, std::chrono::steady_clock::now() - 1s), status::timeout);
   EXPECT_EQ(out, nullptr);
   EXPECT_EQ(full.size(), 1u);
 }
@@ -387,6 +387,33 @@ TYPED_TEST(ChannelTest, ATimedOutWaiterLeavesNoTrace) {
   typename TestFixture::template chan<int> rendezvous;
   EXPECT_EQ(rendezvous.try_send_for(2, 1ms), status::timeout);
   EXPECT_EQ(rendezvous.try_recv(out), status::empty);
+}
+
+TYPED_TEST(ChannelTest, AnIdleBlockedReceiverUsesAlmostNoCpu) {
+  // A receiver blocked for 1 s with nothing to receive spins only briefly, then sleeps: it
+  // must use under 10 ms of its own CPU time (thread CPU time, not wall time).
+  const auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+  };
+  std::vector<std::thread> receivers;
+  std::vector<std::chrono::nanoseconds> used(2);
+  std::vector<status> answers(2);
+  for (int i = 0; i < 2; ++i) {
+    receivers.emplace_back([&, i] {
+      typename TestFixture::template chan<int> ch(i == 0 ? 0 : 8);
+      int out = 0;
+      const auto before = thread_cpu();
+      answers[static_cast<size_t>(i)] = ch.try_recv_for(out, 1s);
+      used[static_cast<size_t>(i)] = thread_cpu() - before;
+    });
+  }
+  for (auto& t : receivers) t.join();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(answers[static_cast<size_t>(i)], status::timeout);
+    EXPECT_LT(used[static_cast<size_t>(i)], 10ms) << (i == 0 ? "unbuffered" : "capacity 8");
+  }
 }
 
 // --------------------------------------------------------------------------- element types --
@@ -466,7 +493,8 @@ TYPED_TEST(ChannelTest, ThrowingMoveOutOfTheBufferKeepsTheValueBuffered) {
 }
 
 TYPED_TEST(ChannelTest, ThrowingHandOffLeavesTheBlockedPartnerWaiting) {
-  typename TestFixture::template chan<fragile> ch;  // unbuffered: the receiver moves from the sender
+  typename TestFixture::template chan<fragile>
+      ch;  // unbuffered: the receiver moves from the sender
   std::latch sent(1);
   std::thread sender([&] {
     ch.send(fragile(7));

@@ -25,6 +25,9 @@ struct source {
   void* obj = nullptr;
   void (*emplace)(void* obj, std::optional<T>& dst) = nullptr;
   void (*assign)(void* obj, T& dst) = nullptr;
+  // Gives a value staged by emplace() back to the argument it came from: a lock-free send
+  // stages its value before it knows whether it succeeds, and may then fail.
+  void (*restore)(void* obj, T& staged) = nullptr;
 
   // Refers to `v`; nothing is moved until emplace/assign run.
   template <class U>
@@ -33,7 +36,18 @@ struct source {
     return source{
         const_cast<void*>(static_cast<const volatile void*>(&v)),
         [](void* o, std::optional<T>& dst) { dst.emplace(std::forward<U>(*static_cast<V*>(o))); },
-        [](void* o, T& dst) { dst = std::forward<U>(*static_cast<V*>(o)); }};
+        [](void* o, T& dst) { dst = std::forward<U>(*static_cast<V*>(o)); },
+        [](void* o, T& staged) {
+          // Only an rvalue T was moved from. An lvalue was copied; a value of another type was
+          // converted, and what a conversion left behind cannot be restored (the lock-free
+          // channel's header says so).
+          if constexpr (std::is_same_v<U, T> && std::is_move_assignable_v<T>) {
+            *static_cast<V*>(o) = std::move(staged);
+          } else {
+            (void)o;
+            (void)staged;
+          }
+        }};
   }
 };
 

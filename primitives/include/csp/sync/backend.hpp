@@ -28,7 +28,8 @@
 //   random(n)            uniform in [0, n): the checker explores every outcome.
 //   clock                the clock deadlines are measured on (the checker's does not advance:
 //                        timeouts are explored choices instead).
-//   spin_limit           small tunables; the checker's are tiny so models stay small.
+//   spin_limit,          small tunables; the checker's are tiny so models stay small (and an
+//   rendezvous_cells     unbuffered channel's ring wraps within a model).
 //   mutant               the planted bug (mutation.hpp); void for none.
 #pragma once
 
@@ -90,6 +91,7 @@ concept backend = requires(typename B::template atomic<std::uint32_t>& a, std::u
   { B::random(v) } -> std::same_as<std::uint32_t>;
   { B::clock::now() } -> std::same_as<typename B::clock::time_point>;
   { B::spin_limit } -> std::convertible_to<unsigned>;
+  { B::rendezvous_cells } -> std::convertible_to<unsigned>;
   typename B::mutant;
 };
 

@@ -31,4 +31,9 @@ constexpr std::memory_order order(
   return planted<B, Tag> ? weakened : correct;
 }
 
+// The failure order of a compare-exchange whose caller, when it fails, only looks again (a
+// retry loop, or a re-read before deciding): nothing read by the failed attempt is relied on
+// without being validated by a later, properly ordered operation, so relaxed is enough.
+inline constexpr std::memory_order retry_on_failure = std::memory_order_relaxed;
+
 }  // namespace csp::sync

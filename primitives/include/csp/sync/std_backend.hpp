@@ -107,9 +107,15 @@ struct std_backend {
   // No planted bug (see mutation.hpp).
   using mutant = void;
 
-  // Busy-wait iterations a blocking operation spends before it parks. A futex round trip costs
-  // 5-40 us on a virtual machine whose idle CPUs halt; a cache-line round trip ~70 ns.
-  static constexpr unsigned spin_limit = 64;
+  // Busy-waiting before a blocked operation parks: the pause iterations of a wait group's or
+  // mutex's spin, and the largest burst of a channel's backoff (detail/backoff.hpp). A futex
+  // round trip costs 5-40 us on a virtual machine whose idle CPUs halt; a cache-line round
+  // trip ~60 ns.
+  static constexpr unsigned spin_limit = 256;
+
+  // Cells of an unbuffered lock-free channel: how many blocked operations can wait on one
+  // channel before the next must wait for a cell (lock_free/rendezvous.hpp).
+  static constexpr unsigned rendezvous_cells = 32;
 
   static void fence(std::memory_order mo) noexcept { std::atomic_thread_fence(mo); }
 

@@ -1,0 +1,166 @@
+// csp/lock_free/channel.hpp — Go's channel without a lock on any non-blocking path.
+//
+// The same API and semantics as csp::mutex_based::channel (see that header for the handle,
+// close and exception rules, and API.md), in two flavors chosen by capacity:
+//
+//   capacity >= 1   lock_free/ring.hpp: values are staged in storage the sender owns, then
+//                   published at a position with one compare-exchange and committed with
+//                   another; close is a bit in the committed tail.
+//   capacity == 0   lock_free/rendezvous.hpp: senders and receivers draw positions and meet
+//                   in a ring of cells; the first to arrive waits on a parker on its stack.
+//
+// Blocking operations spin briefly (B::spin_limit), then sleep: on an event count (ring) or on
+// their own parker (rendezvous). A send wakes at most one receiver, the one it can satisfy.
+//
+// What "lock-free" means here, precisely: try_send, try_recv, a send into a non-full buffer and
+// a receive from a non-empty one complete in a bounded number of their own steps whenever the
+// others stop, and never wait for a thread preempted inside an operation — with one documented
+// exception, element types whose move can throw (lock_free/ring.hpp, "Exceptions"). Their
+// failing answers are linearizable: try_recv says `empty` only if no completed send's value is
+// unreceived, and try_send says `full` only if the buffer really holds C values.
+//
+// Synchronization contract (S1..S4, as Go's memory model): see the two flavors' headers.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "csp/detail/channel_transfer.hpp"
+#include "csp/detail/channel_views.hpp"
+#include "csp/detail/deadline.hpp"
+#include "csp/errors.hpp"
+#include "csp/lock_free/rendezvous.hpp"
+#include "csp/lock_free/ring.hpp"
+#include "csp/sync/backend.hpp"
+
+namespace csp::lock_free {
+
+template <class T, class B = sync::std_backend>
+class channel {
+  static_assert(std::is_object_v<T> && !std::is_const_v<T>, "channel<T>: T must be a value type");
+  static_assert(std::is_move_constructible_v<T>, "channel<T>: T must be move-constructible");
+
+  using source = csp::detail::source<T>;
+  using sink = csp::detail::sink<T>;
+  struct no_deadline {};
+
+  struct state {
+    explicit state(std::size_t cap) {
+      if (cap == 0) {
+        unbuffered.emplace();
+      } else {
+        buffered.emplace(cap);
+      }
+    }
+    std::optional<ring<T, B>> buffered;
+    std::optional<rendezvous<T, B>> unbuffered;
+  };
+
+ public:
+  using value_type = T;
+  using backend_type = B;
+
+  channel() : channel(0) {}
+  explicit channel(std::size_t capacity) : s_(std::make_shared<state>(capacity)) {}
+
+  template <class U>
+  requires std::constructible_from<T, U&&>
+  void send(U&& v) const {
+    if (send_core(source::template of<U>(v), op_mode::block, no_deadline{}) == status::closed) {
+      throw closed_channel_error("csp::channel: send on closed channel");
+    }
+  }
+
+  [[nodiscard]] std::optional<T> recv() const {
+    std::optional<T> out;
+    sink dst(out);
+    (void)recv_core(dst, op_mode::block, no_deadline{});
+    return out;
+  }
+
+  template <class U>
+  requires std::constructible_from<T, U&&>
+  [[nodiscard]] status try_send(U&& v) const {
+    return send_core(source::template of<U>(v), op_mode::poll, no_deadline{});
+  }
+
+  [[nodiscard]] status try_recv(T& out) const {
+    sink dst(out);
+    return recv_core(dst, op_mode::poll, no_deadline{});
+  }
+
+  template <class U, class Rep, class Period>
+  requires std::constructible_from<T, U&&>
+  [[nodiscard]] status try_send_for(U&& v, const std::chrono::duration<Rep, Period>& d) const {
+    return try_send_until(std::forward<U>(v), csp::detail::deadline_after<typename B::clock>(d));
+  }
+  template <class U, class Clock, class Duration>
+  requires std::constructible_from<T, U&&>
+  [[nodiscard]] status try_send_until(U&& v,
+                                      const std::chrono::time_point<Clock, Duration>& t) const {
+    return send_core(source::template of<U>(v), op_mode::until, t);
+  }
+
+  template <class Rep, class Period>
+  [[nodiscard]] status try_recv_for(T& out, const std::chrono::duration<Rep, Period>& d) const {
+    return try_recv_until(out, csp::detail::deadline_after<typename B::clock>(d));
+  }
+  template <class Clock, class Duration>
+  [[nodiscard]] status try_recv_until(T& out,
+                                      const std::chrono::time_point<Clock, Duration>& t) const {
+    sink dst(out);
+    return recv_core(dst, op_mode::until, t);
+  }
+
+  void close() const {
+    if (s_->buffered) {
+      s_->buffered->close();
+    } else {
+      s_->unbuffered->close();
+    }
+  }
+
+  bool closed() const noexcept {
+    return s_->buffered ? s_->buffered->closed() : s_->unbuffered->closed();
+  }
+  std::size_t size() const noexcept { return s_->buffered ? s_->buffered->size() : 0; }
+  std::size_t capacity() const noexcept { return s_->buffered ? s_->buffered->capacity() : 0; }
+
+  csp::detail::recv_iterator<channel> begin() const {
+    return csp::detail::recv_iterator<channel>(*this);
+  }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+  using send_only = csp::detail::send_only_view<channel>;
+  using recv_only = csp::detail::recv_only_view<channel>;
+  send_only sender() const { return send_only(*this); }
+  recv_only receiver() const { return recv_only(*this); }
+
+  friend bool operator==(const channel& a, const channel& b) noexcept { return a.s_ == b.s_; }
+
+ private:
+  template <class>
+  friend struct models::access;
+
+  template <class Deadline>
+  status send_core(const source& src, op_mode how, const Deadline& d) const {
+    return s_->buffered ? s_->buffered->send(src, how, d) : s_->unbuffered->send(src, how, d);
+  }
+  template <class Deadline>
+  status recv_core(sink& dst, op_mode how, const Deadline& d) const {
+    return s_->buffered ? s_->buffered->recv(dst, how, d) : s_->unbuffered->recv(dst, how, d);
+  }
+
+  std::shared_ptr<state> s_;
+};
+
+template <class T, class B = sync::std_backend>
+using send_only = csp::detail::send_only_view<channel<T, B>>;
+template <class T, class B = sync::std_backend>
+using recv_only = csp::detail::recv_only_view<channel<T, B>>;
+
+}  // namespace csp::lock_free

@@ -1,0 +1,638 @@
+// csp/lock_free/ring.hpp — the buffered flavor of the lock-free channel (capacity >= 1).
+//
+// A bounded FIFO of C positions in which every send and every receive takes effect with one
+// compare-exchange on one word, so that no thread ever has to wait for a peer preempted
+// half-way through an operation, and whose failing answers are exact: try_recv says `empty`
+// only if no completed send's value is unreceived, try_send says `full` only if C completed
+// sends' values are unreceived.
+//
+// Why not Vyukov's ring (crossbeam's array flavor). There a sender claims position t by
+// advancing the tail, then writes the value into slot t, then marks it ready. Between the claim
+// and the mark, slot t is reserved but empty. A receiver that finds it so must either say
+// `empty` — wrong if a later sender has already completed (Relacy shows it in 3 schedules) — or
+// wait for the preempted sender, which is what crossbeam does. The window exists because the
+// value is moved into the slot after the position is claimed, and moving a T is not atomic.
+//
+// The design here never claims a position before the value is in place:
+//   1. stage    the sender moves its value into a storage slot it owns (storage is decoupled
+//               from positions: any slot can hold the value of any position);
+//   2. publish  one compare-exchange writes "value in slot k" into the word of the first
+//               unpublished position t, which must read "empty, lap of t". Positions are
+//               published strictly in order: the tail is only a hint, advanced after a publish,
+//               so "the tail reads t" implies t - 1 is published, and a sender that finds
+//               word(t) empty there publishes at the frontier. A send linearizes here.
+// A receiver at the head h claims the published word with one compare-exchange (which also
+// frees the position for the next lap), advances the head (or lets another receiver do it),
+// moves the value out of its storage slot and frees the slot. Receives linearize at the claim.
+//
+// Close seals the frontier: it compare-exchanges the first unpublished word to `sealed`, so it
+// is totally ordered with every publish (the publish and the seal race for the same word).
+// When the buffer is full, the frontier's word still holds the previous lap's value; close then
+// flags that value `seal-next`, and the receiver that claims it writes `sealed` instead of
+// `empty` for the next lap, in the same compare-exchange.
+//
+// Storage: two primary slots per position index, one per lap parity; a sender claims the bank
+// of the lap it is about to publish in, whose previous user is two laps back, so in the common
+// case a sender never meets a receiver still moving a value out of the same slot. An overflow
+// pool is used only while a slot's previous value is still being moved out by a preempted
+// receiver, or when more senders race than the few positions a sender probes. Memory: O(C) plus
+// O(number of operations in flight).
+//
+// Synchronization contract (Go's memory model)
+//   S1  A send happens-before the receive that takes its value completes (publish: release;
+//       claim: acquire).
+//   S3  The k-th receive happens-before the (k+C)-th send completes (claim: release; the
+//       sender's load of the word it publishes into: acquire).
+//   S4  close() happens-before a receive that returns because the channel is closed (seal:
+//       release; the receiver's load: acquire).
+//
+// Invariants (asserted through the channel models)
+//   I1  Published, unclaimed positions form the contiguous range [head, frontier); the word
+//       of position p reads one of: empty(p), published(p, slot), sealed(p), or the previous
+//       lap's published value (then p is beyond a full buffer).
+//   I2  A storage slot is owned by exactly one of: nobody, a sender staging it, the ring (a
+//       published value), a receiver moving its value out.
+//   I3  The tail hint never passes an unpublished position.
+//   I4  Once a word is sealed, no position at or after it is ever published.
+//
+// State encoding
+//   position  64 bits: lap * one_lap + index, index < C, one_lap = the power of two >= C.
+//   word      64 bits: [stamp: the low 32 bits of a position][payload: 32 bits]:
+//             0 empty; bits 0..28 = k + 1: published, the value is in storage slot k;
+//             bit 29 alone: sealed; bit 30: seal-next (close saw this value at a full
+//             buffer's frontier); bit 31: a receiver is moving the value out (only for element
+//             types whose move can throw, see "Exceptions").
+//
+// Exceptions. A send's staging move can throw before anything is published: nothing changes.
+// A receive moves its value out after claiming it. For element types whose move constructor
+// (or move assignment, for try_recv) is noexcept — nearly all — the claim is final. For other
+// types the claim is provisional (bit 31) until the move succeeds; if it throws, the value is
+// returned to its place, so nothing is lost or reordered; the price is that other receivers
+// wait for such a move in progress. A send that fails (closed, full, timeout) after staging
+// moves the value back into its argument when that argument was an rvalue of type T; a value
+// converted from another type cannot be given back and is dropped.
+//
+// Incorrect alternatives (planted mutants the models catch)
+//   * publish with a relaxed compare-exchange: the receiver reads the staged value unordered —
+//     DATA RACE (mutant ring_relaxed_publish);
+//   * claim with an acq_rel instead of a seq_cst compare-exchange: a sender parked on a full
+//     buffer re-checks the word and may miss the claim — DEADLOCK (mutant ring_claim_acq_rel);
+//   * advancing the tail hint before publishing (the reservation of Vyukov's ring): a later
+//     sender publishes past an unpublished position, and close seals the gap while a value
+//     sits beyond it — a value lost (mutant ring_hint_before_publish);
+//   * close that only seals an empty frontier: at a full buffer nothing is sealed, the blocked
+//     sender never learns of the close — DEADLOCK (mutant ring_close_skips_full).
+#pragma once
+
+#include <array>
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "csp/detail/backoff.hpp"
+#include "csp/detail/channel_transfer.hpp"
+#include "csp/detail/eventcount.hpp"
+#include "csp/errors.hpp"
+#include "csp/sync/backend.hpp"
+
+namespace csp::lock_free {
+
+// Mutation points of this file (csp/sync/mutation.hpp).
+namespace mutation {
+struct ring_relaxed_publish {};
+struct ring_claim_acq_rel {};
+struct ring_hint_before_publish {};
+struct ring_close_skips_full {};
+}  // namespace mutation
+
+enum class op_mode { poll, block, until };
+
+template <class T, class B>
+class ring {
+  using source = csp::detail::source<T>;
+  using sink = csp::detail::sink<T>;
+
+  static constexpr std::uint32_t claiming_bit = 1u << 31;
+  static constexpr std::uint32_t seal_next_bit = 1u << 30;
+  static constexpr std::uint32_t sealed = 1u << 29;
+  static constexpr std::uint32_t slot_mask = sealed - 1;
+  static constexpr std::uint32_t no_slot = ~std::uint32_t{0};
+
+  // A receive's move-out can throw: claim provisionally (see "Exceptions").
+  static constexpr bool provisional_claim =
+      !(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>);
+
+  struct alignas(64) slot {
+    typename B::template atomic<std::uint32_t> owned{0};      // primary slots only
+    typename B::template atomic<std::uint32_t> next_free{0};  // overflow free list link
+    typename B::template cell<std::optional<T>> value{};
+  };
+  // Each word on its own cache line: a blocked sender or receiver polls it, and must not
+  // steal the line that holds a value being staged or moved out (the banks live elsewhere).
+  struct alignas(64) position {
+    typename B::template atomic<std::uint64_t> word{0};
+  };
+
+ public:
+  explicit ring(std::size_t capacity)
+      : capacity_(capacity),
+        one_lap_(std::bit_ceil(static_cast<std::uint64_t>(capacity))),
+        lap_shift_(static_cast<unsigned>(std::countr_zero(one_lap_))),
+        primary_(std::make_unique<position[]>(capacity)),
+        banks_(std::make_unique<slot[]>(2 * capacity)) {
+    for (std::size_t i = 0; i < capacity; ++i) {
+      const std::uint64_t empty_word = make_word(static_cast<std::uint32_t>(i), 0);
+      // relaxed: construction happens-before any use of the channel (it is published with it).
+      primary_[i].word.store(empty_word, std::memory_order_relaxed);
+    }
+  }
+
+  ring(const ring&) = delete;
+  ring& operator=(const ring&) = delete;
+
+  ~ring() {
+    // No operation runs any more: destroy the values still buffered, [head, frontier).
+    // relaxed: the destructor runs after every operation (the caller's synchronization).
+    for (std::uint64_t p = head_.load(std::memory_order_relaxed);; p = next(p)) {
+      const std::uint64_t w = word(p).load(std::memory_order_relaxed);  // relaxed: as above
+      const std::uint32_t k = payload(w) & slot_mask;
+      if (stamp(w) != stamp_of(p) || k == 0 || payload(w) == sealed) break;
+      storage(k - 1).value.with_mut([](std::optional<T>& v) { v.reset(); });
+    }
+    for (auto& c : chunks_) delete[] c.load(std::memory_order_relaxed);  // relaxed: as above
+  }
+
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  // Whether close() has taken effect: the frontier is sealed (or flagged to be, at a full
+  // buffer). Linearizable with close (its seal) and with every send (publishes and the seal
+  // race for the same word).
+  bool closed() const noexcept {
+    std::uint64_t t = frontier(tail_hint());
+    // seq_cst: ordered with the seal (K1) and the publishes; acquire: a true answer comes with
+    // what the closer did before closing (S4).
+    const std::uint64_t w = word(t).load(std::memory_order_seq_cst);
+    if (stamp(w) == stamp_of(t)) return payload(w) == sealed;
+    return (payload(w) & seal_next_bit) != 0;  // a full buffer's frontier
+  }
+
+  // Go's len(ch): the number of published values not yet claimed, as it was at one instant
+  // during the call (Go's len is only approximate under concurrency; this is exact). A double
+  // collect: the first unclaimed position, then the frontier, then the first unclaimed position
+  // again; if it did not move, the count held when the frontier was read. Retried while
+  // receivers keep moving it; after many retries, an answer within [0, C] that may be stale.
+  std::size_t size() const noexcept {
+    std::uint64_t first = first_unclaimed();
+    for (int attempt = 0;; ++attempt) {
+      const std::uint64_t end = frontier(first);
+      const std::uint64_t again = first_unclaimed();
+      if (again == first || attempt == 64) return distance(first, end);
+      first = again;
+    }
+  }
+
+  // Sends `src`. ok, full (poll only), closed, timeout (until only).
+  template <class Deadline>
+  status send(const source& src, op_mode how, const Deadline& deadline) {
+    std::uint32_t staged = no_slot;
+    const auto fail = [&](status s) {
+      if (staged != no_slot) unstage(src, staged);
+      return s;
+    };
+    csp::detail::backoff<B> patience;
+    for (;;) {
+      // acquire (S0): pairs with the release tail advance, which follows the publish of t - 1:
+      // position t - 1 is published (I3), so an empty word(t) is the frontier.
+      const std::uint64_t t = tail_.load(std::memory_order_acquire);
+      // seq_cst: the acquire half pairs with a claim (S3: the previous lap's value is out) or a
+      // seal (S4); seq_cst so that an answer `full` or `closed` is ordered with the others.
+      const std::uint64_t w = word(t).load(std::memory_order_seq_cst);
+      const std::uint32_t pl = payload(w);
+      if (stamp(w) == stamp_of(t)) {
+        if (pl == sealed) return fail(status::closed);
+        if (pl != 0) {  // published at t; the hint lags: help it on
+          advance_tail(t);
+          continue;
+        }
+        if constexpr (sync::planted<B, mutation::ring_hint_before_publish>) advance_tail(t);
+        if (staged == no_slot) staged = stage(src, t);  // may throw: nothing published
+        std::uint64_t expected = w;
+        // seq_cst (S1, and N1 of not_empty): the release half publishes the staged value to
+        // the claim's acquire; seq_cst for the receivers' eventcount re-check and so that
+        // publishes, seals and the empty/full answers are totally ordered. relaxed on failure:
+        // another sender or the closer won the word; look again. (Mutant: ring_relaxed_publish.)
+        if (word(t).compare_exchange_strong(
+                expected, make_word(stamp_of(t), staged + 1),
+                sync::order<B, mutation::ring_relaxed_publish>(std::memory_order_seq_cst),
+                sync::retry_on_failure)) {
+          staged = no_slot;  // the slot belongs to the ring now
+          advance_tail(t);
+          not_empty_.notify_one();
+          return status::ok;
+        }
+        continue;
+      }
+      if (stamp(w) == stamp_of(t - one_lap_) && pl != 0) {
+        // The previous lap's value at this index is still here: C values are buffered.
+        if ((pl & seal_next_bit) != 0) return fail(status::closed);  // close saw it so
+        if (how == op_mode::poll) return fail(status::full);
+        if (patience.snooze()) continue;
+        const std::uint32_t key = not_full_.prepare();
+        // seq_cst (C, eventcount): sees a claim (N1 of not_full) or a close that changed the
+        // word, or is seen by it.
+        if (word(t).load(std::memory_order_seq_cst) != w) {
+          not_full_.cancel();
+          continue;
+        }
+        if (!wait(not_full_, key, how, deadline)) return fail(status::timeout);
+        patience.reset();
+        continue;
+      }
+      // A stale tail (the word has moved on): pause, reload. Every retry loop pauses, so a
+      // model checker can tell it from a livelock.
+      B::pause();
+    }
+  }
+
+  // Receives into `dst`. ok, empty (poll only), closed (closed and drained), timeout.
+  template <class Deadline>
+  status recv(sink& dst, op_mode how, const Deadline& deadline) {
+    csp::detail::backoff<B> patience;
+    for (;;) {
+      // acquire: pairs with the release head advance; a stale value only costs a retry.
+      const std::uint64_t h = head_.load(std::memory_order_acquire);
+      // seq_cst (R1): the acquire half pairs with the publish (S1) and the seal (S4);
+      // seq_cst so that an `empty` answer is ordered with every publish (see I1: if a later
+      // position is published, so is h, earlier in the total order).
+      const std::uint64_t w = word(h).load(std::memory_order_seq_cst);
+      const std::uint32_t pl = payload(w);
+      if (stamp(w) == stamp_of(h)) {
+        if (pl == sealed) return status::closed;  // closed, and everything before h received
+        if (pl == 0) {                            // nothing published at the head: empty
+          if (how == op_mode::poll) return status::empty;
+          if (patience.snooze()) continue;
+          const std::uint32_t key = not_empty_.prepare();
+          // seq_cst (C): the eventcount re-check, after prepare().
+          if (word(h).load(std::memory_order_seq_cst) != w) {
+            not_empty_.cancel();
+            continue;
+          }
+          if (!wait(not_empty_, key, how, deadline)) return status::timeout;
+          patience.reset();
+          continue;
+        }
+        if ((pl & claiming_bit) != 0) {  // a provisional claim in progress (throwing T)
+          B::yield();
+          continue;
+        }
+        if (take(dst, h, w)) return status::ok;
+        continue;
+      }
+      if (stamp(w) == stamp_of(h + one_lap_)) {  // claimed already; the head lags: help
+        advance_head(h);
+        continue;
+      }
+      B::pause();  // a stale head; pause, reload
+    }
+  }
+
+  // Throws closed_channel_error if already closed (found sealed: the seal is the only record of
+  // a close, so a second close and a concurrent one both find it and exactly one seal wins).
+  void close() {
+    const auto already = [] {
+      throw closed_channel_error("csp::channel: close of closed channel");
+    };
+    std::uint64_t t = tail_hint();
+    for (;;) {
+      // acquire: pairs with the publish or claim that wrote the word.
+      std::uint64_t w = word(t).load(std::memory_order_acquire);
+      const std::uint32_t pl = payload(w);
+      if (stamp(w) == stamp_of(t)) {
+        if (pl == sealed) already();
+        if (pl != 0) {  // published: the frontier is further on
+          t = next(t);
+          continue;
+        }
+        // seq_cst (K1, and N1 of both eventcounts): races the publish for the frontier word
+        // (I4); release for S4. relaxed on failure: look at the word again.
+        if (word(t).compare_exchange_strong(w, make_word(stamp_of(t), sealed),
+                                            std::memory_order_seq_cst, sync::retry_on_failure)) {
+          break;
+        }
+        continue;
+      }
+      if (stamp(w) == stamp_of(t - one_lap_) && pl != 0) {  // full: flag the value in the way
+        if ((pl & seal_next_bit) != 0) already();
+        if constexpr (sync::planted<B, mutation::ring_close_skips_full>) break;
+        // seq_cst (K1'): as K1; the claim of this value turns into the seal. relaxed on
+        // failure: it was claimed meanwhile; look again.
+        if (word(t).compare_exchange_strong(w, w | seal_next_bit, std::memory_order_seq_cst,
+                                            sync::retry_on_failure)) {
+          break;
+        }
+        continue;
+      }
+      t = next(t);  // position t was published and claimed already: further on
+    }
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  template <class>
+  friend struct models::access;
+
+  static constexpr std::uint64_t make_word(std::uint32_t stamp, std::uint32_t payload) noexcept {
+    return (std::uint64_t{stamp} << 32) | payload;
+  }
+  static constexpr std::uint32_t stamp(std::uint64_t w) noexcept {
+    return static_cast<std::uint32_t>(w >> 32);
+  }
+  static constexpr std::uint32_t payload(std::uint64_t w) noexcept {
+    return static_cast<std::uint32_t>(w);
+  }
+  static constexpr std::uint32_t stamp_of(std::uint64_t position) noexcept {
+    return static_cast<std::uint32_t>(position);
+  }
+
+  std::uint64_t next(std::uint64_t p) const noexcept {
+    const std::uint64_t index = p & (one_lap_ - 1);
+    return index + 1 < capacity_ ? p + 1 : (p - index) + one_lap_;
+  }
+  typename B::template atomic<std::uint64_t>& word(std::uint64_t p) const noexcept {
+    return primary_[p & (one_lap_ - 1)].word;
+  }
+
+  std::uint64_t tail_hint() const noexcept {
+    // acquire (S0): pairs with the release tail advance; position hint - 1 is published (I3).
+    return tail_.load(std::memory_order_acquire);
+  }
+
+  // The first unpublished position at or after t (t must be at or before it: a tail hint, or
+  // the first unclaimed position).
+  std::uint64_t frontier(std::uint64_t t) const noexcept {
+    for (;;) {
+      // seq_cst: the reads of size() and closed() are ordered with publishes, claims and seals.
+      const std::uint64_t w = word(t).load(std::memory_order_seq_cst);
+      const std::uint32_t pl = payload(w);
+      const bool here = stamp(w) == stamp_of(t);
+      if ((here && (pl == 0 || pl == sealed)) || (!here && stamp(w) == stamp_of(t - one_lap_))) {
+        return t;  // unpublished, or behind a full buffer's previous-lap value
+      }
+      t = next(t);  // published here (or published and claimed already)
+    }
+  }
+
+  // The first position not yet claimed by a receiver (the head, unless it lags a claim).
+  std::uint64_t first_unclaimed() const noexcept {
+    // acquire: pairs with the release head advance.
+    std::uint64_t h = head_.load(std::memory_order_acquire);
+    for (;;) {
+      // seq_cst: as in frontier().
+      const std::uint64_t w = word(h).load(std::memory_order_seq_cst);
+      if (stamp(w) != stamp_of(h + one_lap_)) return h;  // still published here, or unpublished
+      h = next(h);
+    }
+  }
+
+  // The number of positions from a to b (a <= b).
+  std::size_t distance(std::uint64_t a, std::uint64_t b) const noexcept {
+    if (b <= a) return 0;
+    const std::uint64_t n = ((b >> lap_shift_) - (a >> lap_shift_)) * capacity_ +
+                            (b & (one_lap_ - 1)) - (a & (one_lap_ - 1));
+    return n > capacity_ ? capacity_ : static_cast<std::size_t>(n);
+  }
+
+  void advance_tail(std::uint64_t t) noexcept {
+    std::uint64_t expected = t;
+    // release (S0'): pairs with the acquire tail loads; position t is published (I3). relaxed
+    // on failure: another thread advanced it.
+    tail_.compare_exchange_strong(expected, next(t), std::memory_order_release,
+                                  sync::retry_on_failure);
+  }
+
+  void advance_head(std::uint64_t h) noexcept {
+    std::uint64_t expected = h;
+    // release: pairs with size()'s and recv's acquire. relaxed on failure: a helper did it.
+    head_.compare_exchange_strong(expected, next(h), std::memory_order_release,
+                                  sync::retry_on_failure);
+  }
+
+  // The word a claimed position h leaves for the next lap: empty, or sealed if close saw its
+  // value at a full buffer's frontier.
+  std::uint64_t after_claim(std::uint64_t h, std::uint32_t pl) const noexcept {
+    return make_word(stamp_of(h + one_lap_), (pl & seal_next_bit) != 0 ? sealed : 0);
+  }
+
+  // Claims the published value at head h (word w) and moves it into dst. False if another
+  // receiver claimed it first.
+  bool take(sink& dst, std::uint64_t h, std::uint64_t w) {
+    const std::uint32_t k = (payload(w) & slot_mask) - 1;
+    std::uint64_t expected = w;
+    if constexpr (!provisional_claim) {
+      // seq_cst (R2, N1 of not_full): what makes this seq_cst is the Dekker with a sender
+      // parked on a full buffer, whose re-check reads this word (mutant ring_claim_acq_rel:
+      // one step weaker, a lost wake-up). Its acquire half adds nothing here: the load of the
+      // same word in recv() already synchronized with the publish (S1); and the move-out below
+      // is ordered before the next staging by the slot's own release (release()), not by this.
+      // relaxed on failure: another receiver won, or close flagged it; look again.
+      if (!word(h).compare_exchange_strong(
+              expected, after_claim(h, payload(w)),
+              sync::order<B, mutation::ring_claim_acq_rel>(
+                  std::memory_order_seq_cst,
+                  std::memory_order_acq_rel),  // the planted one-step weakening
+              sync::retry_on_failure)) {
+        return false;
+      }
+      advance_head(h);
+      storage(k).value.with_mut([&](std::optional<T>& v) {
+        dst.put(*v);  // noexcept for this T
+        v.reset();
+      });
+    } else {
+      // acquire: as R2 for the value; the word stays occupied while we move.
+      if (!word(h).compare_exchange_strong(expected, w | claiming_bit, std::memory_order_acquire,
+                                           sync::retry_on_failure)) {
+        return false;
+      }
+      try {
+        storage(k).value.with_mut([&](std::optional<T>& v) { dst.put(*v); });
+      } catch (...) {
+        // Put the value back, unclaimed, exactly where it was (keeping a seal-next flag close
+        // may have added meanwhile). relaxed: we read our own last write or close's RMW.
+        std::uint64_t now = word(h).load(std::memory_order_relaxed);
+        const std::uint64_t unclaimed_mask = ~std::uint64_t{claiming_bit};
+        // release: the value is published again. relaxed on failure: close flagged it; retry.
+        while (!word(h).compare_exchange_weak(now, now & unclaimed_mask, std::memory_order_release,
+                                              sync::retry_on_failure)) {
+        }
+        throw;
+      }
+      storage(k).value.with_mut([](std::optional<T>& v) { v.reset(); });
+      // relaxed: as above.
+      std::uint64_t now = word(h).load(std::memory_order_relaxed);
+      // seq_cst: as R2 (release of the move-out, N1 of not_full). relaxed on failure: close
+      // flagged it meanwhile; recompute.
+      while (!word(h).compare_exchange_weak(now, after_claim(h, payload(now)),
+                                            std::memory_order_seq_cst, sync::retry_on_failure)) {
+      }
+      advance_head(h);
+    }
+    release(k);
+    not_full_.notify_one();
+    return true;
+  }
+
+  // ---- storage ---------------------------------------------------------------------------
+
+  static constexpr unsigned chunk_shift = 4;  // overflow chunk c holds 16 << c slots
+  static constexpr unsigned max_chunks = 26;
+
+  std::uint32_t primaries() const noexcept { return static_cast<std::uint32_t>(2 * capacity_); }
+
+  slot& storage(std::uint32_t k) const noexcept {
+    if (k < primaries()) return banks_[k];
+    std::uint32_t j = k - primaries();
+    const unsigned c = static_cast<unsigned>(std::bit_width((j >> chunk_shift) + 1) - 1);
+    j -= ((1u << c) - 1) << chunk_shift;
+    // acquire: pairs with the release publication of the chunk in grow().
+    return chunks_[c].load(std::memory_order_acquire)[j];
+  }
+
+  // Claims a storage slot for a value about to be sent at (about) position t, and stages the
+  // value there.
+  std::uint32_t stage(const source& src, std::uint64_t t) {
+    const std::uint32_t k = claim_slot(t);
+    try {
+      storage(k).value.with_mut([&](std::optional<T>& v) { src.emplace(src.obj, v); });
+    } catch (...) {
+      release(k);
+      throw;
+    }
+    return k;
+  }
+
+  void unstage(const source& src, std::uint32_t k) {
+    storage(k).value.with_mut([&](std::optional<T>& v) {
+      src.restore(src.obj, *v);
+      v.reset();
+    });
+    release(k);
+  }
+
+  // The bank of position p: the lap's parity. Its previous user was position p - 2 laps.
+  std::uint32_t bank_of(std::uint64_t p) const noexcept {
+    return static_cast<std::uint32_t>(2 * (p & (one_lap_ - 1)) + ((p >> lap_shift_) & 1));
+  }
+
+  // Claims storage for a value about to be published at (about) position t: the bank of t,
+  // or of one of the next few positions (other senders racing for t take t's), else overflow.
+  std::uint32_t claim_slot(std::uint64_t t) {
+    std::uint64_t p = t;
+    for (int i = 0; i < 4; ++i, p = next(p)) {
+      slot& candidate = storage(bank_of(p));
+      std::uint32_t expected = 0;
+      // acquire: pairs with release() after the previous value's move-out, which must happen
+      // before we construct the next one. relaxed on failure: taken; try another.
+      if (candidate.owned.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+                                                  sync::retry_on_failure)) {
+        return bank_of(p);
+      }
+    }
+    return overflow_pop();
+  }
+
+  void release(std::uint32_t k) noexcept {
+    if (k < primaries()) {
+      // release: pairs with claim_slot's acquire; the move-out and destruction come first.
+      storage(k).owned.store(0, std::memory_order_release);
+    } else {
+      overflow_push(k);
+    }
+  }
+
+  // Overflow slots: a Treiber stack of indices, ABA-tagged; new slots come from chunks that
+  // double in size and live until the channel dies.
+  std::uint32_t overflow_pop() {
+    // acquire: pairs with overflow_push's release; the slot's next_free is visible.
+    std::uint64_t top = free_top_.load(std::memory_order_acquire);
+    while (static_cast<std::uint32_t>(top) != 0) {
+      const std::uint32_t k = static_cast<std::uint32_t>(top) - 1;
+      // relaxed: ordered by the acquire load of top that named k.
+      const std::uint32_t below = storage(k).next_free.load(std::memory_order_relaxed);
+      const std::uint64_t next_top = ((top >> 32) + 1) << 32 | below;
+      // acquire: as the load above, on success and on failure (the loop reads next_free of the
+      // new top).
+      constexpr auto both = std::memory_order_acquire;
+      if (free_top_.compare_exchange_weak(top, next_top, both, both)) {
+        return k;
+      }
+    }
+    // relaxed: a unique index is all we need; grow() publishes the memory.
+    const std::uint32_t j = overflow_count_.fetch_add(1, std::memory_order_relaxed);
+    grow(j);
+    return primaries() + j;
+  }
+
+  void overflow_push(std::uint32_t k) noexcept {
+    // relaxed: the compare-exchange below publishes.
+    std::uint64_t top = free_top_.load(std::memory_order_relaxed);
+    for (;;) {
+      // relaxed: published by the release compare-exchange below.
+      storage(k).next_free.store(static_cast<std::uint32_t>(top), std::memory_order_relaxed);
+      const std::uint64_t next_top = ((top >> 32) + 1) << 32 | (k + 1);
+      // release: pairs with overflow_pop's acquire; the slot's next_free and its emptied value
+      // are visible to the next owner. relaxed on failure: retry.
+      if (free_top_.compare_exchange_weak(top, next_top, std::memory_order_release,
+                                          sync::retry_on_failure)) {
+        return;
+      }
+    }
+  }
+
+  void grow(std::uint32_t j) {
+    const unsigned c = static_cast<unsigned>(std::bit_width((j >> chunk_shift) + 1) - 1);
+    // acquire: pairs with the release below.
+    if (chunks_[c].load(std::memory_order_acquire) != nullptr) return;
+    slot* fresh = new slot[std::size_t{1} << (c + chunk_shift)];
+    slot* expected = nullptr;
+    // acq_rel: release publishes the constructed chunk; acquire (also on failure) sees the
+    // winner's chunk if another thread installed one first.
+    constexpr auto publish = std::memory_order_acq_rel;
+    if (!chunks_[c].compare_exchange_strong(expected, fresh, publish,
+                                            std::memory_order_acquire)) {  // as above
+      delete[] fresh;
+    }
+  }
+
+  template <class Deadline>
+  static bool wait(csp::detail::eventcount<B>& ec, std::uint32_t key, op_mode how,
+                   const Deadline& deadline) {
+    if constexpr (requires { deadline.time_since_epoch(); }) {
+      if (how == op_mode::until) return ec.wait_until(key, deadline);
+    }
+    ec.wait(key);
+    return true;
+  }
+
+  const std::size_t capacity_;
+  const std::uint64_t one_lap_;
+  const unsigned lap_shift_;
+  alignas(64) typename B::template atomic<std::uint64_t> head_{0};
+  alignas(64) typename B::template atomic<std::uint64_t> tail_{0};
+  alignas(64) csp::detail::eventcount<B> not_empty_;
+  csp::detail::eventcount<B> not_full_;
+
+  std::unique_ptr<position[]> primary_;
+  std::unique_ptr<slot[]> banks_;  // storage slot 2 * index + lap parity
+  typename B::template atomic<std::uint64_t> free_top_{0};
+  typename B::template atomic<std::uint32_t> overflow_count_{0};
+  std::array<typename B::template atomic<slot*>, max_chunks> chunks_{};
+};
+
+}  // namespace csp::lock_free
