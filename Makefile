@@ -21,8 +21,8 @@ demo: deps ## Build and run the examples with their output (the main job)
 check: deps ## Build and run every tier (unit prop example install model mutant tsan asan clang)
 	@tools/check.sh
 
-check-long: deps ## As check, with the stress tests scaled to soak length (x10) — opt-in, slow
-	@CSP_STRESS_SCALE=10 tools/check.sh
+check-long: deps ## As check, stress x10 and the deep model bounds — opt-in, slow
+	@CSP_STRESS_SCALE=10 CSP_MODEL_DEEP=1 tools/check.sh
 
 build: deps ## Configure and build the release tree (tests, examples, benchmarks)
 	@cmake --preset release >/dev/null && cmake --build --preset release -j $(JOBS)

@@ -26,6 +26,12 @@
 
 namespace csp::models {
 
+// `make check-long` sets CSP_MODEL_DEEP: suites too large for `make check` at their deep bound
+// register a shallower one for the default run (see select_model.cpp).
+inline bool deep_search() {
+  return std::getenv("CSP_MODEL_DEEP") != nullptr;
+}
+
 struct search {
   rl::scheduler_type_e type = rl::sched_full;
   unsigned context_bound = 1;

@@ -111,7 +111,7 @@ class rl_atomic {
  public:
   // C++20 std::atomic value-initializes; so does this (Relacy would report an uninitialized
   // load otherwise).
-    rl_atomic() : rl_atomic(T{}) {}  // not explicit: arrays of atomics are `{}`-initialized
+  rl_atomic() : rl_atomic(T{}) {}  // not explicit: arrays of atomics are `{}`-initialized
   explicit rl_atomic(T v, source_loc l = source_loc::current()) {
     a_.store(v, rl::mo_relaxed, info(l));
   }

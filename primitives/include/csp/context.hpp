@@ -272,7 +272,10 @@ class basic_context {
     const std::shared_ptr<node> parent;  // keeps the ancestors (and their mutexes) alive
     const std::optional<time_point> deadline;
     const bool cancelable;  // false for a root: it has no list of children
-    const Channel done{0};  // closed by the cancel (I1)
+    // Closed by the cancel (I1), never sent on. Capacity 1 rather than 0, though nothing is
+    // ever buffered: a select's case on a buffered lock-free channel watches it (a link in a
+    // list), where on an unbuffered one it would draw a rendezvous position per round.
+    const Channel done{1};
     std::stop_source stop;  // requested after done is closed (C2)
     typename B::template atomic<std::uint32_t> state{active};
     mutable typename B::mutex m;

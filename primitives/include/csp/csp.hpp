@@ -6,5 +6,6 @@
 #include "csp/errors.hpp"
 #include "csp/mutex.hpp"
 #include "csp/once.hpp"
+#include "csp/select.hpp"
 #include "csp/time.hpp"
 #include "csp/wait_group.hpp"

@@ -113,6 +113,13 @@ class parker {
   // The outcome if one has been delivered (and the waker is done with the word), else 0.
   std::uint32_t peek() noexcept { return poll(false); }
 
+  // Makes the parker ready for another unpark(), after park() returned an outcome (so the
+  // waker is done with the word) and before the owner's operation can be found again.
+  void reset() noexcept {
+    // relaxed: no waker can reach the word until the owner publishes its operation again.
+    word_.store(0, std::memory_order_relaxed);
+  }
+
  private:
   std::uint32_t poll(bool spin) noexcept {
     backoff<B> wait;

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -36,6 +37,10 @@
 #include "csp/lock_free/rendezvous.hpp"
 #include "csp/lock_free/ring.hpp"
 #include "csp/sync/backend.hpp"
+
+namespace csp::detail {
+struct select_access;
+}  // namespace csp::detail
 
 namespace csp::lock_free {
 
@@ -145,6 +150,33 @@ class channel {
  private:
   template <class>
   friend struct models::access;
+  friend struct csp::detail::select_access;
+
+  // ---- select (csp/select.hpp): the claim protocol ----------------------------------------
+  // A select polls its cases with the try operations; if none is ready it registers each
+  // case (rendezvous: a waiter in a cell, or a watcher; ring: a watcher), sleeps on its
+  // context until one channel claims it, then withdraws the rest.
+  using select_entry = typename rendezvous<T, B>::select_entry;
+
+  const void* select_key() const noexcept { return s_.get(); }
+  status select_poll_send(const source& src) const {
+    return send_core(src, op_mode::poll, no_deadline{});
+  }
+  status select_poll_recv(sink& dst) const { return recv_core(dst, op_mode::poll, no_deadline{}); }
+  // e.w.sel, e.w.case_index and e.w.src or e.w.dst set; e.watch.ctx and .index likewise.
+  csp::detail::enlisted select_enlist(select_entry& e, bool watch_only,
+                                      std::uint64_t ignore) const {
+    if (s_->buffered) return s_->buffered->enlist(e.watch, e.w.src != nullptr);
+    return s_->unbuffered->enlist(e, watch_only, ignore);
+  }
+  void select_delist(select_entry& e) const {
+    if (s_->buffered) {
+      s_->buffered->delist(e.watch, e.w.src != nullptr);
+    } else {
+      s_->unbuffered->delist(e);
+    }
+  }
+  bool select_positional() const noexcept { return !s_->buffered; }
 
   template <class Deadline>
   status send_core(const source& src, op_mode how, const Deadline& d) const {

@@ -41,7 +41,10 @@
 //     (its value or destination) unordered — DATA RACE (mutant rdv_relaxed_link);
 //   * close() that cancels only the waiters it sees, without the Dekker re-check by a waiter
 //     linking itself concurrently: a waiter sleeps through close — DEADLOCK (mutant
-//     rdv_link_ignores_close).
+//     rdv_link_ignores_close);
+//   * a select arriving at a waiting party that completes the transfer without first claiming
+//     its own context: another of its cases may have been claimed meanwhile, and both commit —
+//     a sent value lost (mutant rdv_select_skips_own_claim).
 #pragma once
 
 #include <cstdint>
@@ -52,6 +55,8 @@
 #include "csp/detail/channel_transfer.hpp"
 #include "csp/detail/eventcount.hpp"
 #include "csp/detail/parker.hpp"
+#include "csp/detail/select_ctx.hpp"
+#include "csp/detail/watch_list.hpp"
 #include "csp/errors.hpp"
 #include "csp/lock_free/ring.hpp"
 #include "csp/sync/backend.hpp"
@@ -62,6 +67,7 @@ namespace csp::lock_free {
 namespace mutation {
 struct rdv_relaxed_link {};
 struct rdv_link_ignores_close {};
+struct rdv_select_skips_own_claim {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -73,13 +79,22 @@ class rendezvous {
   static constexpr std::uint32_t cells = B::rendezvous_cells;  // W
 
   enum state : std::uint32_t { empty = 0, tx = 1, rx = 2, busy = 3, skip = 4, sealed = 5 };
-  enum outcome : std::uint32_t { done = 1, closed_out = 2 };
+  // retry_out: the party's partner position is gone (its drawer left: a select that another
+  // case claimed, or a transfer that threw); draw a new position.
+  enum outcome : std::uint32_t { done = 1, closed_out = 2, retry_out = 3 };
 
   struct waiter {
-    csp::detail::parker<B> park;
+    csp::detail::parker<B> park;  // a plain operation sleeps here
     const source* src = nullptr;  // a waiting sender's value
     sink* dst = nullptr;          // a waiting receiver's destination
+    // A select's case (csp/select.hpp): whoever meets this waiter must first win the select's
+    // claim, and wakes the select's context instead of `park`.
+    csp::detail::select_ctx<B>* sel = nullptr;
+    std::uint32_t case_index = 0;
   };
+
+  // How meet() ended.
+  enum class met { ok, lost_cell, partner_gone, self_claimed };
 
   // One record pointer per kind: the sender and the receiver of a position may both write
   // theirs before their link compare-exchange, and only one of them wins; a shared field would
@@ -103,6 +118,17 @@ class rendezvous {
 
   // Whether close() has taken effect (its K1).
   bool closed() const noexcept { return closed_now(); }
+
+  // A select's case on this channel: a waiter linked in a cell like a blocked operation's, or
+  // (when the cell it would draw is still in use, or another case of the same select already
+  // waits in this channel) a watcher.
+  struct select_entry {
+    waiter w;
+    std::uint64_t p = 0;
+    bool linked = false;
+    typename csp::detail::watch_list<B>::watcher watch;
+    bool watching = false;
+  };
 
   template <class Deadline>
   status send(const source& src, op_mode how, const Deadline& deadline) {
@@ -134,6 +160,112 @@ class rendezvous {
     const std::uint64_t r = R_.load(std::memory_order_seq_cst);
     for (std::uint64_t p = s < r ? s : r, end = s < r ? r : s; p != end; ++p) seal(p);
     cell_freed_.notify_all();
+    watch_.notify_all();
+  }
+
+  // ---- select (csp/select.hpp) -------------------------------------------------------------
+
+  // Registers a select's case (e.w.sel, case_index and src or dst set): draws a position and
+  // meets the party waiting there or links e.w in its cell, like a blocked operation, except
+  // that it claims the select before completing anything and never waits for a cell: if the
+  // next position's cell is still in use, or `watch_only` (the select already has a case
+  // waiting in this channel, which must not meet its own select), it watches the channel
+  // instead. `ignore`: the position of that other case, if it is linked.
+  csp::detail::enlisted enlist(select_entry& e, bool watch_only, std::uint64_t ignore) {
+    const std::uint32_t my_state = e.w.src != nullptr ? tx : rx;
+    const std::uint32_t their_state = my_state == tx ? rx : tx;
+    auto& mine = my_state == tx ? S_ : R_;
+    while (!watch_only) {
+      // seq_cst: read as a draw is (see blocking()); the draw itself is the CAS below.
+      std::uint64_t cur = mine.load(std::memory_order_seq_cst);
+      if ((cur & closed_bit) != 0) return csp::detail::enlisted::ready;  // closed: poll again
+      cell& c = cell_of(cur);
+      // acquire: pairs with the free of the previous lap (or a link, skip, seal at cur).
+      std::uint64_t w = c.word.load(std::memory_order_acquire);
+      if (!at(w, cur)) break;  // the previous lap still uses the cell: watch instead
+      // seq_cst: a draw, ordered with close's K1 and its read of R (see close()). Drawing only
+      // a position whose cell is free means the select never waits for a cell. relaxed on
+      // failure: another party drew it; look again.
+      if (!mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
+                                        sync::retry_on_failure)) {
+        continue;
+      }
+      const std::uint64_t p = cur;
+      if (closed_now()) {  // drawn before the close took effect: as in blocking()
+        seal(p);
+        return csp::detail::enlisted::ready;
+      }
+      for (;;) {
+        // acquire: pairs with the partner's link (L1), a skip mark, or a seal.
+        w = c.word.load(std::memory_order_acquire);
+        if (!at(w, p)) break;  // defensive: our cell cannot move on without us; draw again
+        const std::uint32_t st = state_of(w);
+        if (st == their_state) {
+          const met m = meet(p, w, e.w.src, e.w.dst, empty, e.w.sel, e.w.case_index);
+          if (m == met::ok) return csp::detail::enlisted::done;
+          if (m == met::self_claimed) return csp::detail::enlisted::claimed;
+          if (m == met::partner_gone) break;  // the cell is freed: draw again
+          continue;
+        }
+        if (st == skip) {
+          free_cell(p);
+          break;
+        }
+        if (st == sealed) return csp::detail::enlisted::ready;
+        if (st == busy) {
+          B::yield();
+          continue;
+        }
+        c.who[slot_of(my_state)].with_mut([&](waiter*& who) { who = &e.w; });
+        // seq_cst: as the blocking link (L1, L2). (Mutant: rdv_relaxed_link.)
+        if (!c.word.compare_exchange_strong(
+                w, make_word(p, my_state),
+                sync::order<B, mutation::rdv_relaxed_link>(std::memory_order_seq_cst),
+                sync::retry_on_failure)) {
+          continue;
+        }
+        e.p = p;
+        e.linked = true;
+        // seq_cst (L3): as in blocking().
+        links_.fetch_add(1, std::memory_order_seq_cst);
+        if (closed_now()) seal(p);  // (L2): seal claims the select for this case, closed
+        watch_.notify_all();
+        return csp::detail::enlisted::waiting;
+      }
+    }
+    e.watching = true;
+    watch_.add(e.watch);
+    return watch_ready(my_state, watch_only, ignore) ? csp::detail::enlisted::ready
+                                                     : csp::detail::enlisted::waiting;
+  }
+
+  // Withdraws a select's case. Returns when nobody touches e any more.
+  void delist(select_entry& e) {
+    if (e.watching) {
+      watch_.remove(e.watch);
+      e.watching = false;
+    }
+    if (!e.linked) return;
+    e.linked = false;
+    cell& c = cell_of(e.p);
+    for (;;) {
+      // acquire: pairs with the release store (free, skip, seal) of whoever held our cell
+      // busy: its reads of e.w come before it.
+      std::uint64_t w = c.word.load(std::memory_order_acquire);
+      if (!at(w, e.p)) return;  // met (or found gone) and freed
+      const std::uint32_t st = state_of(w);
+      if (st == busy) {  // a claimer is reading e.w: wait for it to let go of the cell
+        B::yield();
+        continue;
+      }
+      if (st != tx && st != rx) return;  // skip or sealed: the claimer is done with e.w
+      // relaxed: withdrawing publishes nothing; the drawer of p on the other side frees the
+      // cell. relaxed on failure: a claimer took the cell; look again.
+      if (c.word.compare_exchange_strong(w, make_word(e.p, skip), std::memory_order_relaxed,
+                                         sync::retry_on_failure)) {
+        return;
+      }
+    }
   }
 
  private:
@@ -164,6 +296,7 @@ class rendezvous {
     // the release half orders our last use of the cell before its next lap's.
     cell_of(p).word.store(make_word(p + cells, empty), std::memory_order_seq_cst);
     cell_freed_.notify_all();
+    watch_.notify_all();  // a watching select may draw this cell's position now
   }
 
   // Moves the value between the two parties: `mine` is the arriving operation's own record.
@@ -175,35 +308,76 @@ class rendezvous {
     }
   }
 
-  // Claims the waiting party in cell p (word w, state `theirs`), transfers, frees or marks the
-  // cell, and wakes the party. False if it was claimed by someone else first.
-  bool meet(std::uint64_t p, std::uint64_t w, const source* src, sink* dst, std::uint32_t after) {
+  // Wakes a party whose claim we hold: a plain operation through its parker, a select through
+  // its context.
+  static void wake(waiter& party, std::uint32_t o) noexcept {
+    if (party.sel == nullptr) {
+      party.park.unpark(o);
+    } else {
+      party.sel->wake(o == done         ? csp::detail::wake_kind::done
+                      : o == closed_out ? csp::detail::wake_kind::closed
+                                        : csp::detail::wake_kind::retry);
+    }
+  }
+
+  // Leaves cell p after we held it busy: freed for the next lap if we drew p (`after` empty),
+  // or marked skip for the drawer of p on our side (a try operation).
+  void leave(std::uint64_t p, std::uint32_t after) noexcept {
+    if (after == skip) {
+      // release: the drawer of this position reads the skip with acquire and frees the cell;
+      // a select withdrawing its waiter from p waits for it (our reads of the record first).
+      cell_of(p).word.store(make_word(p, skip), std::memory_order_release);
+    } else {
+      free_cell(p);
+    }
+  }
+
+  // Claims the waiting party in cell p (word w), transfers, frees or marks the cell, and wakes
+  // the party. `self`: the arriving select's context (null for a plain operation).
+  met meet(std::uint64_t p, std::uint64_t w, const source* src, sink* dst, std::uint32_t after,
+           csp::detail::select_ctx<B>* self, std::uint32_t self_index) {
     cell& c = cell_of(p);
     std::uint64_t expected = w;
     // acquire: pairs with the waiter's release link (L1): its record is visible. relaxed on
     // failure: another claimer, close or a timeout won (I2).
     if (!c.word.compare_exchange_strong(expected, make_word(p, busy), std::memory_order_acquire,
                                         sync::retry_on_failure)) {
-      return false;
+      return met::lost_cell;
     }
     waiter* partner = c.who[slot_of(state_of(w))].with([](waiter* const& who) { return who; });
+    if (partner->sel != nullptr && !partner->sel->claim(partner->case_index)) {
+      leave(p, after);  // a select that completed another case: its position is spent
+      return met::partner_gone;
+    }
+    // The planted bug: an arriving select completes here although another case claimed it.
+    if (self != nullptr && !sync::planted<B, mutation::rdv_select_skips_own_claim> &&
+        !self->claim(self_index)) {
+      // We are a select that another case claimed meanwhile: our position p is spent, so the
+      // partner draws again.
+      leave(p, after);
+      wake(*partner, retry_out);
+      return met::self_claimed;
+    }
     try {
       transfer(src, dst, *partner);
     } catch (...) {
-      // release: the waiter's record goes back as it was (I3).
-      c.word.store(w, std::memory_order_release);
-      // seq_cst: a close that swept this cell while it was busy could not cancel it.
-      if ((S_.load(std::memory_order_seq_cst) & closed_bit) != 0) seal(p);
+      if (after == skip && partner->sel == nullptr) {
+        // A try operation: the plain waiter stays, for the drawer of p. release: its record
+        // goes back as it was (I3).
+        c.word.store(w, std::memory_order_release);
+        // seq_cst: a close that swept this cell while it was busy could not cancel it.
+        if ((S_.load(std::memory_order_seq_cst) & closed_bit) != 0) seal(p);
+      } else {
+        // Our side of p leaves with the exception (we drew it), or the select's claim is
+        // spent: either way the partner draws again.
+        leave(p, after);
+        wake(*partner, retry_out);
+      }
       throw;
     }
-    if (after == skip) {
-      // release: the drawer of this position reads the skip with acquire and frees the cell.
-      c.word.store(make_word(p, skip), std::memory_order_release);
-    } else {
-      free_cell(p);
-    }
-    partner->park.unpark(done);  // release (parker P1): the transfer is visible to the waiter
-    return true;
+    leave(p, after);
+    wake(*partner, done);  // release (parker P1, context X2): the transfer is visible to it
+    return met::ok;
   }
 
   // A non-blocking send (src) or receive (dst): pairs with a party already waiting.
@@ -231,11 +405,11 @@ class rendezvous {
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         if (state_of(w) == waiting) {
-          if (meet(p, w, src, dst, skip)) {
+          if (meet(p, w, src, dst, skip, nullptr, 0) == met::ok) {
             sweep(mine, p);
             return status::ok;
           }
-          lagging = true;  // lost a race for it: look again
+          lagging = true;  // lost a race for it, or it was a select gone elsewhere: look again
           break;
         }
         if (p == lo && state_of(w) == skip) {
@@ -281,14 +455,18 @@ class rendezvous {
       if (!at(w, p)) return;  // a previous lap: its future linker sees the closed bit (L2)
       const std::uint32_t st = state_of(w);
       if (st == tx || st == rx) {
-        // seq_cst: the acquire half as in meet() (the record is read below); the release half
-        // carries the close (seen by whoever seals, closer or linker) to a party that later
-        // finds `sealed` here and returns closed (S4); seq_cst as N1 of cell_freed_, whose
-        // waiters re-check this word. relaxed on failure: re-examine.
-        if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_seq_cst,
+        // seq_cst: the acquire half as in meet() (the record is read below); seq_cst as K2.
+        // Through busy, so that a select withdrawing this waiter waits until we are done with
+        // its record. relaxed on failure: re-examine.
+        if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_seq_cst,
                                            sync::retry_on_failure)) {
           waiter* partner = c.who[slot_of(st)].with([](waiter* const& who) { return who; });
-          partner->park.unpark(closed_out);
+          const bool ours = partner->sel == nullptr || partner->sel->claim(partner->case_index);
+          // seq_cst: the release half carries the close (seen by whoever seals, closer or
+          // linker) to a party that later finds `sealed` here and returns closed (S4); seq_cst
+          // as N1 of cell_freed_, whose waiters re-check this word.
+          c.word.store(make_word(p, sealed), std::memory_order_seq_cst);
+          if (ours) wake(*partner, closed_out);
           return;
         }
       } else if (st == empty) {
@@ -300,9 +478,30 @@ class rendezvous {
           return;
         }
       } else {
-        return;  // busy (the pair completes first), skip, sealed
+        return;  // busy (its holder completes the pair, or seals, or frees), skip, sealed
       }
     }
+  }
+
+  // Whether a watching select should poll again: the channel is closed, a partner waits (not
+  // at `ignore`, the select's own other case), or (unless `watch_only`) the cell of the next
+  // position is free to draw. seq_cst loads: the re-check C of detail/watch_list.hpp.
+  bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t ignore) noexcept {
+    if (closed_now()) return true;
+    const std::uint32_t their_state = my_state == tx ? rx : tx;
+    auto& mine = my_state == tx ? S_ : R_;
+    auto& theirs = my_state == tx ? R_ : S_;
+    // seq_cst: as in try_pair().
+    const std::uint64_t lo = mine.load(std::memory_order_seq_cst) & ~closed_bit;
+    const std::uint64_t hi = theirs.load(std::memory_order_seq_cst) & ~closed_bit;  // as above
+    for (std::uint64_t p = lo; p < hi; ++p) {
+      if (p == ignore) continue;
+      // seq_cst: the re-check of a link (L1) that the notify may have missed.
+      const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
+      if (at(w, p) && state_of(w) == their_state) return true;
+    }
+    // seq_cst: the re-check of a free (free_cell) that the notify may have missed.
+    return !watch_only && at(cell_of(lo).word.load(std::memory_order_seq_cst), lo);
   }
 
   template <class Deadline>
@@ -344,7 +543,9 @@ class rendezvous {
         }
         const std::uint32_t st = state_of(w);
         if (st == their_state) {
-          if (meet(p, w, src, dst, empty)) return status::ok;
+          const met m = meet(p, w, src, dst, empty, nullptr, 0);
+          if (m == met::ok) return status::ok;
+          if (m == met::partner_gone) break;  // a select gone elsewhere; cell freed: draw again
           continue;
         }
         if (st == skip) {  // the party here left (served by a try operation, or timed out)
@@ -381,13 +582,20 @@ class rendezvous {
           // (L2) Dekker with close's K1: if close's sweep missed our link, we see the bit.
           if (closed_now()) seal(p);
         }
-        return await(p, me, how, deadline);
+        watch_.notify_all();  // a watching select may pair with us now
+        const std::uint32_t o = await(p, me, how, deadline);
+        if (o != retry_out)
+          return o == done ? status::ok : o == closed_out ? status::closed : status::timeout;
+        me.park.reset();  // our partner's drawer left (it told us so): draw again
+        break;
       }
     }
   }
 
+  // Sleeps until our waiter at p is claimed: its outcome, or 0 if the deadline passed and we
+  // withdrew.
   template <class Deadline>
-  status await(std::uint64_t p, waiter& me, op_mode how, const Deadline& deadline) {
+  std::uint32_t await(std::uint64_t p, waiter& me, op_mode how, const Deadline& deadline) {
     std::uint32_t o = 0;
     if constexpr (requires { deadline.time_since_epoch(); }) {
       if (how == op_mode::until) {
@@ -403,14 +611,14 @@ class rendezvous {
           if (at(w, p) && (st == tx || st == rx) &&
               c.word.compare_exchange_strong(w, withdrawn, std::memory_order_relaxed,  // as above
                                              sync::retry_on_failure)) {
-            return status::timeout;
+            return 0;
           }
           o = me.park.park(false);
         }
       }
     }
     if (o == 0) o = me.park.park();
-    return o == done ? status::ok : status::closed;
+    return o;
   }
 
   template <class Deadline>
@@ -434,6 +642,7 @@ class rendezvous {
   alignas(64) cell ring_[cells];
   csp::detail::eventcount<B> cell_freed_;
   typename B::template atomic<std::uint64_t> links_{0};
+  csp::detail::watch_list<B> watch_;
 };
 
 }  // namespace csp::lock_free

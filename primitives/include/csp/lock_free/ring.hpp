@@ -81,7 +81,12 @@
 //     sender publishes past an unpublished position, and close seals the gap while a value
 //     sits beyond it — a value lost (mutant ring_hint_before_publish);
 //   * close that only seals an empty frontier: at a full buffer nothing is sealed, the blocked
-//     sender never learns of the close — DEADLOCK (mutant ring_close_skips_full).
+//     sender never learns of the close — DEADLOCK (mutant ring_close_skips_full);
+//   * a publish that does not notify the watch list: a select waiting for a value on this
+//     ring sleeps on — DEADLOCK (mutant ring_publish_skips_watchers);
+//   * a watcher that does not re-check readiness after linking itself: a send between the
+//     select's poll and its registration is missed — DEADLOCK (mutant
+//     ring_watch_skips_recheck).
 #pragma once
 
 #include <array>
@@ -97,6 +102,8 @@
 #include "csp/detail/backoff.hpp"
 #include "csp/detail/channel_transfer.hpp"
 #include "csp/detail/eventcount.hpp"
+#include "csp/detail/select_ctx.hpp"
+#include "csp/detail/watch_list.hpp"
 #include "csp/errors.hpp"
 #include "csp/sync/backend.hpp"
 
@@ -108,6 +115,8 @@ struct ring_relaxed_publish {};
 struct ring_claim_acq_rel {};
 struct ring_hint_before_publish {};
 struct ring_close_skips_full {};
+struct ring_publish_skips_watchers {};
+struct ring_watch_skips_recheck {};
 }  // namespace mutation
 
 enum class op_mode { poll, block, until };
@@ -233,6 +242,10 @@ class ring {
           staged = no_slot;  // the slot belongs to the ring now
           advance_tail(t);
           not_empty_.notify_one();
+          // The planted bug: a select watching for a value is not told of it.
+          if constexpr (!sync::planted<B, mutation::ring_publish_skips_watchers>) {
+            recv_watch_.notify_all();
+          }
           return status::ok;
         }
         continue;
@@ -341,9 +354,45 @@ class ring {
     }
     not_empty_.notify_all();
     not_full_.notify_all();
+    recv_watch_.notify_all();
+    send_watch_.notify_all();
   }
 
+  // ---- select (csp/select.hpp) -------------------------------------------------------------
+  // A select's case watches the ring: any publish (for a receive case), claim (for a send
+  // case) or close claims the select with `retry` and it polls again.
+  using watcher = typename csp::detail::watch_list<B>::watcher;
+
+  csp::detail::enlisted enlist(watcher& w, bool as_sender) {
+    (as_sender ? send_watch_ : recv_watch_).add(w);
+    // The planted bug: no re-check; a change between the select's poll and add() is missed.
+    if constexpr (sync::planted<B, mutation::ring_watch_skips_recheck>) {
+      return csp::detail::enlisted::waiting;
+    }
+    // The re-check C of detail/watch_list.hpp: a change the notify may have missed.
+    return (as_sender ? send_ready() : recv_ready()) ? csp::detail::enlisted::ready
+                                                     : csp::detail::enlisted::waiting;
+  }
+  void delist(watcher& w, bool as_sender) { (as_sender ? send_watch_ : recv_watch_).remove(w); }
+
  private:
+  // Whether a receive would not find the ring empty: a value, or the seal, at the first
+  // unclaimed position (seq_cst loads, in first_unclaimed()).
+  bool recv_ready() const noexcept {
+    const std::uint64_t h = first_unclaimed();
+    // seq_cst: ordered with the publishes (N1 of recv_watch_) and the seal.
+    const std::uint64_t w = word(h).load(std::memory_order_seq_cst);
+    return stamp(w) == stamp_of(h) && payload(w) != 0;
+  }
+  // Whether a send would not find the ring full: an empty or sealed frontier, or a full
+  // buffer's frontier flagged by close.
+  bool send_ready() const noexcept {
+    const std::uint64_t t = frontier(tail_hint());
+    // seq_cst: ordered with the claims (N1 of send_watch_) and the seal.
+    const std::uint64_t w = word(t).load(std::memory_order_seq_cst);
+    return stamp(w) == stamp_of(t) || (payload(w) & seal_next_bit) != 0;
+  }
+
   template <class>
   friend struct models::access;
 
@@ -485,6 +534,7 @@ class ring {
     }
     release(k);
     not_full_.notify_one();
+    send_watch_.notify_all();
     return true;
   }
 
@@ -627,6 +677,8 @@ class ring {
   alignas(64) typename B::template atomic<std::uint64_t> tail_{0};
   alignas(64) csp::detail::eventcount<B> not_empty_;
   csp::detail::eventcount<B> not_full_;
+  csp::detail::watch_list<B> recv_watch_;
+  csp::detail::watch_list<B> send_watch_;
 
   std::unique_ptr<position[]> primary_;
   std::unique_ptr<slot[]> banks_;  // storage slot 2 * index + lap parity

@@ -20,9 +20,13 @@
 //       completes.
 //   S4  close() happens-before a receive that returns because the channel is closed.
 //
-// Invariants (Go's chan.go; asserted by models/channel_suites.hpp)
-//   I1  At least one of sendq and recvq is empty.
-//   I2  count > 0 implies recvq is empty; count < capacity implies sendq is empty.
+// Invariants (Go's chan.go; asserted by models/channel_suites.hpp). A select's waiter whose
+// select another case has claimed is stale: it stays queued until someone meets it and drops
+// it, or the select unlinks it; "waiters" below means the others.
+//   I1  At least one of sendq and recvq holds no waiter (a select can wait in both queues of
+//       one channel, Go's self-select; it never meets itself: only an arriving operation takes
+//       a waiter).
+//   I2  count > 0 implies recvq holds no waiter; count < capacity implies sendq holds none.
 //   I3  A blocked waiter is linked in exactly one queue until the thread that completes (or
 //       closes, or times out) its operation unlinks it under the mutex and sets its outcome.
 //   I4  Each value sent is received at most once, and values from one sender are received in
@@ -47,10 +51,17 @@
 //   * the "has my operation completed?" predicate read without the mutex before sleeping: the
 //     completion can slip in between and its notify finds nobody. Relacy reports the unlocked
 //     read of the waiter's outcome as a DATA RACE (mutant ch_mb_check_outside_lock).
+//   * close() that wakes the plain receivers it dequeues but drops a select's waiter: the
+//     select sleeps on a closed channel — DEADLOCK (mutant ch_mb_close_skips_selects).
+//   * a select that returns without unlinking its losing waiters: they stay queued, pointing
+//     into a finished select's frame, for the next operation to find (mutant
+//     ch_mb_select_keeps_waiter; the models check the queues are empty afterwards).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -61,8 +72,15 @@
 #include "csp/detail/channel_views.hpp"
 #include "csp/detail/deadline.hpp"
 #include "csp/detail/intrusive_fifo.hpp"
+#include "csp/detail/select_ctx.hpp"
 #include "csp/errors.hpp"
 #include "csp/sync/backend.hpp"
+
+namespace csp::detail {
+struct select_access;
+// Creation numbers: the order in which a select locks several channels (see select_key()).
+inline std::atomic<std::uint64_t> next_channel_number{0};
+}  // namespace csp::detail
 
 namespace csp::mutex_based {
 
@@ -71,6 +89,8 @@ namespace mutation {
 struct ch_mb_close_skips_senders {};
 struct ch_mb_shared_cv_notify_one {};
 struct ch_mb_check_outside_lock {};
+struct ch_mb_close_skips_selects {};
+struct ch_mb_select_keeps_waiter {};
 }  // namespace mutation
 
 template <class T, class B = sync::std_backend>
@@ -179,9 +199,10 @@ class channel {
  private:
   template <class>
   friend struct models::access;
+  friend struct csp::detail::select_access;
 
   enum class mode { poll, block, until };
-  enum class outcome : unsigned char { pending, done, closed, failed, timed_out };
+  enum class outcome : unsigned char { pending, done, closed, failed, timed_out, retry };
 
   // A blocked operation, on its thread's stack (Go's sudog).
   struct waiter {
@@ -195,6 +216,10 @@ class channel {
     bool linked = false;
     const source* src = nullptr;  // a blocked sender's value
     sink* dst = nullptr;          // a blocked receiver's destination
+    // A select's case (csp/select.hpp): whoever completes this waiter must first win the
+    // select's claim (Go's selectDone); the select sleeps on the context, not on cv.
+    detail::select_ctx<B>* sel = nullptr;
+    std::uint32_t case_index = 0;
     typename B::condition_variable cv;
     typename B::template cell<result> res{};  // guarded by the channel's mutex
   };
@@ -218,18 +243,36 @@ class channel {
   struct state {
     explicit state(std::size_t cap) : capacity(cap), guarded(cap) {}
     const std::size_t capacity;
+    const std::uint64_t number =  // relaxed: unique and totally ordered; publishes nothing
+        detail::next_channel_number.fetch_add(1, std::memory_order_relaxed);
     typename B::mutex m;
     typename B::template cell<core> guarded;
     // Only the planted bug ch_mb_shared_cv_notify_one has a channel-wide condition variable.
     [[no_unique_address]] std::conditional_t<shared_cv, typename B::condition_variable, no_cv> cv;
   };
 
-  // Called with the mutex held, waiter unlinked: publish the outcome and wake that waiter.
+  // Called with the mutex held: whether waiter w can still be completed. A plain waiter can; a
+  // select's only if this channel wins the select's claim — if another case won, w is stale
+  // and the caller unlinks it and moves on to the next waiter (Go's dequeue).
+  static bool claimable(waiter& w) noexcept {
+    return w.sel == nullptr || w.sel->claim(w.case_index);
+  }
+
+  // Called with the mutex held, waiter unlinked (and claimed, for a select's): publish the
+  // outcome and wake that waiter.
   void wake(waiter& w, outcome what, std::exception_ptr error = nullptr) const {
     w.res.with_mut([&](typename waiter::result& r) {
       r.what = what;
       r.error = std::move(error);
     });
+    if (w.sel != nullptr) {
+      // The select reads `res` (for `failed`) under this mutex after it wakes.
+      w.sel->wake(what == outcome::done     ? detail::wake_kind::done
+                  : what == outcome::closed ? detail::wake_kind::closed
+                  : what == outcome::failed ? detail::wake_kind::failed
+                                            : detail::wake_kind::retry);
+      return;
+    }
     if constexpr (shared_cv) {
       s_->cv.notify_one();
     } else {
@@ -271,25 +314,90 @@ class channel {
     }
   }
 
+  enum class step { ok, closed, block };
+
+  // A send's attempt to complete now, with the mutex held: hand the value to the first
+  // receiver that can still take it, or buffer it.
+  step send_step(core& c, const source& src) const {
+    if (c.closed) return step::closed;
+    while (waiter* r = c.recvq.front()) {  // a receiver waits: hand the value straight to it
+      if (!claimable(*r)) {                // a select that completed another case: stale
+        c.recvq.erase(r);
+        continue;
+      }
+      try {
+        r->dst->put(src);  // may throw: a plain receiver stays queued
+      } catch (...) {
+        if (r->sel != nullptr) {  // its claim is spent: it polls again
+          c.recvq.erase(r);
+          wake(*r, outcome::retry);
+        }
+        throw;
+      }
+      c.recvq.erase(r);
+      wake(*r, outcome::done);
+      return step::ok;
+    }
+    if (c.count < c.capacity) {             // room in the buffer (I2: then no sender waits)
+      src.emplace(src.obj, c.at(c.count));  // may throw: count unchanged
+      ++c.count;
+    } else {
+      return step::block;
+    }
+    return step::ok;
+  }
+
+  // The first blocked sender that can still be completed (stale select waiters are dropped).
+  static waiter* first_sender(core& c) noexcept {
+    while (waiter* snd = c.sendq.front()) {
+      if (claimable(*snd)) return snd;
+      c.sendq.erase(snd);
+    }
+    return nullptr;
+  }
+
+  // A receive's attempt to complete now, with the mutex held.
+  step recv_step(core& c, sink& dst) const {
+    if (c.count > 0) {
+      std::optional<T>& head = c.at(0);
+      dst.put(*head);  // may throw: nothing popped
+      head.reset();
+      c.head = (c.head + 1) % c.capacity;
+      --c.count;
+      // The buffer was full if a sender waits (I2): move its value into the freed slot.
+      if (waiter* snd = first_sender(c)) {
+        c.sendq.erase(snd);
+        try {
+          snd->src->emplace(snd->src->obj, c.at(c.count));
+          ++c.count;
+          wake(*snd, outcome::done);
+        } catch (...) {
+          wake(*snd, outcome::failed, std::current_exception());
+        }
+      }
+      return step::ok;
+    }
+    if (waiter* snd = first_sender(c)) {  // unbuffered: take straight from a blocked sender
+      try {
+        dst.put(*snd->src);  // may throw: a plain sender stays queued
+      } catch (...) {
+        if (snd->sel != nullptr) {  // its claim is spent: it polls again
+          c.sendq.erase(snd);
+          wake(*snd, outcome::retry);
+        }
+        throw;
+      }
+      c.sendq.erase(snd);
+      wake(*snd, outcome::done);
+      return step::ok;
+    }
+    return c.closed ? step::closed : step::block;
+  }
+
   template <class Deadline>
   status send_core(const source& src, mode how, const Deadline& deadline) const {
-    enum class step { ok, closed, block };
     typename B::unique_lock lk(s_->m);
-    const step first = s_->guarded.with_mut([&](core& c) {
-      if (c.closed) return step::closed;
-      if (waiter* r = c.recvq.front()) {  // a receiver waits: hand the value straight to it
-        r->dst->put(src);                 // may throw: the receiver stays queued
-        c.recvq.erase(r);
-        wake(*r, outcome::done);
-        return step::ok;
-      }
-      if (c.count < c.capacity) {             // room in the buffer (I2: then no sender waits)
-        src.emplace(src.obj, c.at(c.count));  // may throw: count unchanged
-        ++c.count;
-        return step::ok;
-      }
-      return step::block;
-    });
+    const step first = s_->guarded.with_mut([&](core& c) { return send_step(c, src); });
     if (first == step::ok) return status::ok;
     if (first == step::closed) return status::closed;
     if (how == mode::poll) return status::full;
@@ -306,43 +414,16 @@ class channel {
         lk.unlock();
         std::rethrow_exception(error);
       }
-      case outcome::pending: break;
+      case outcome::pending:
+      case outcome::retry: break;  // only select waiters are told to retry
     }
     return status::closed;  // unreachable: park() returns only a final outcome
   }
 
   template <class Deadline>
   status recv_core(sink& dst, mode how, const Deadline& deadline) const {
-    enum class step { ok, closed, block };
     typename B::unique_lock lk(s_->m);
-    const step first = s_->guarded.with_mut([&](core& c) {
-      if (c.count > 0) {
-        std::optional<T>& head = c.at(0);
-        dst.put(*head);  // may throw: nothing popped
-        head.reset();
-        c.head = (c.head + 1) % c.capacity;
-        --c.count;
-        // The buffer was full if a sender waits (I2): move its value into the freed slot.
-        if (waiter* snd = c.sendq.front()) {
-          c.sendq.erase(snd);
-          try {
-            snd->src->emplace(snd->src->obj, c.at(c.count));
-            ++c.count;
-            wake(*snd, outcome::done);
-          } catch (...) {
-            wake(*snd, outcome::failed, std::current_exception());
-          }
-        }
-        return step::ok;
-      }
-      if (waiter* snd = c.sendq.front()) {  // unbuffered: take straight from a blocked sender
-        dst.put(*snd->src);                 // may throw: the sender stays queued
-        c.sendq.erase(snd);
-        wake(*snd, outcome::done);
-        return step::ok;
-      }
-      return c.closed ? step::closed : step::block;
-    });
+    const step first = s_->guarded.with_mut([&](core& c) { return recv_step(c, dst); });
     if (first == step::ok) return status::ok;
     if (first == step::closed) return status::closed;
     if (how == mode::poll) return status::empty;
@@ -354,10 +435,47 @@ class channel {
       case outcome::done: return status::ok;
       case outcome::closed: return status::closed;
       case outcome::timed_out: return status::timeout;
-      case outcome::failed:  // receivers are never failed; see recv_core's buffered branch
-      case outcome::pending: break;
+      case outcome::failed:  // receivers are never failed; see recv_step's buffered branch
+      case outcome::pending:
+      case outcome::retry: break;
     }
     return status::closed;  // unreachable
+  }
+
+  // ---- select (csp/select.hpp): Go's selectgo protocol ------------------------------------
+  // The select locks every mutex-based channel of its cases in one global order, polls them,
+  // and if none is ready links a waiter carrying its context into each queue, unlocks and
+  // sleeps; when it wakes it locks them all again and unlinks the waiters still queued.
+
+  // The lock order: Go sorts by address; a creation number gives the same total order and, unlike
+  // heap addresses, the same one in every run, which Relacy's replaying schedulers require.
+  std::uint64_t select_key() const noexcept { return s_->number; }
+  void select_lock() const { s_->m.lock(); }
+  void select_unlock() const { s_->m.unlock(); }
+
+  // With the mutex held: ok, closed, or full / empty.
+  status select_poll_send(const source& src) const {
+    const step st = s_->guarded.with_mut([&](core& c) { return send_step(c, src); });
+    return st == step::ok ? status::ok : st == step::closed ? status::closed : status::full;
+  }
+  status select_poll_recv(sink& dst) const {
+    const step st = s_->guarded.with_mut([&](core& c) { return recv_step(c, dst); });
+    return st == step::ok ? status::ok : st == step::closed ? status::closed : status::empty;
+  }
+
+  // With the mutex held: links the select's waiter (sel, case_index and src or dst set).
+  void select_enqueue(waiter& w) const {
+    s_->guarded.with_mut([&](core& c) { (w.src != nullptr ? c.sendq : c.recvq).push_back(&w); });
+  }
+  // With the mutex held: unlinks the waiter if it is still queued; the exception a `failed`
+  // outcome carries.
+  std::exception_ptr select_dequeue(waiter& w) const {
+    s_->guarded.with_mut([&](core& c) {
+      // The planted bug: the losing waiter stays queued, pointing into a finished select.
+      if constexpr (sync::planted<B, mutation::ch_mb_select_keeps_waiter>) return;
+      if (w.linked) (w.src != nullptr ? c.sendq : c.recvq).erase(&w);
+    });
+    return w.res.with([](const typename waiter::result& r) { return r.error; });
   }
 
   std::shared_ptr<state> s_;
@@ -369,9 +487,15 @@ void channel<T, B>::close() const {
   s_->guarded.with_mut([&](core& c) {
     if (c.closed) throw closed_channel_error("csp::channel: close of closed channel");
     c.closed = true;
-    while (waiter* r = c.recvq.pop_front()) wake(*r, outcome::closed);
+    while (waiter* r = c.recvq.pop_front()) {
+      // The planted bug: only plain receivers hear of the close; a select sleeps on.
+      if (sync::planted<B, mutation::ch_mb_close_skips_selects> && r->sel != nullptr) continue;
+      if (claimable(*r)) wake(*r, outcome::closed);
+    }
     if constexpr (!sync::planted<B, mutation::ch_mb_close_skips_senders>) {
-      while (waiter* w = c.sendq.pop_front()) wake(*w, outcome::closed);
+      while (waiter* w = c.sendq.pop_front()) {
+        if (claimable(*w)) wake(*w, outcome::closed);
+      }
     }
   });
 }

@@ -1,0 +1,62 @@
+// models/mutants/select_mutants.cpp — the select exhibits of the bug museum.
+//
+// Each entry is the shipped select and channels with one planted bug (a mutation point named in
+// the "Incorrect alternative" comments of select.hpp, select_ctx.hpp, watch_list.hpp, ring.hpp,
+// rendezvous.hpp and mutex_based/channel.hpp), run against the suite of select_suites.hpp that
+// must expose it, expecting Relacy's verdict. The test passes only if the bug is caught.
+#include "../select_suites.hpp"
+#include "csp/lock_free/channel.hpp"
+#include "csp/mutex_based/channel.hpp"
+
+namespace {
+
+using namespace csp::models;
+namespace dm = csp::detail::mutation;
+namespace lfm = csp::lock_free::mutation;
+namespace mbm = csp::mutex_based::mutation;
+
+template <class Mutant>
+using lf = csp::lock_free::channel<int, relacy_backend<Mutant>>;
+template <class Mutant>
+using mb = csp::mutex_based::channel<int, relacy_backend<Mutant>>;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The claim as "look, then write": the select is claimed by the sender on a and, at the same
+  // time, completes its case on c itself; a value whose send returned is never received.
+  add<sel::exactly_one_of_two<lf<dm::select_claim_not_exclusive>,
+                              lf<dm::select_claim_not_exclusive>, 0, 0,
+                              rl::test_result_user_assert_failed>>("select_claim_not_exclusive",
+                                                                   search::bound(1));
+  // The lock-free rendezvous lets an arriving select complete without claiming itself: the
+  // same loss, through the unbuffered channel's meet.
+  add<sel::exactly_one_of_two<lf<lfm::rdv_select_skips_own_claim>,
+                              lf<lfm::rdv_select_skips_own_claim>, 0, 0,
+                              rl::test_result_user_assert_failed>>("rdv_select_skips_own_claim",
+                                                                   search::bound(1));
+  // A buffered channel's publish does not notify its watchers: the select sleeps on.
+  add<sel::wake_by_send<lf<lfm::ring_publish_skips_watchers>, lf<lfm::ring_publish_skips_watchers>,
+                        1, 1, rl::test_result_deadlock>>("ring_publish_skips_watchers",
+                                                         search::bound(2));
+  // A watcher that does not re-check after linking: a send between the select's poll and its
+  // registration is missed.
+  add<sel::wake_by_send<lf<lfm::ring_watch_skips_recheck>, lf<lfm::ring_watch_skips_recheck>, 1, 1,
+                        rl::test_result_deadlock>>("ring_watch_skips_recheck", search::bound(2));
+  // The watcher count incremented relaxed: the publisher's count read and the select's
+  // re-check both miss (store buffering), and nobody wakes the select.
+  add<sel::wake_by_send<lf<dm::watch_count_relaxed>, lf<dm::watch_count_relaxed>, 1, 1,
+                        rl::test_result_deadlock>>("watch_count_relaxed", search::bound(2));
+  // The mutex-based close wakes plain receivers only: a select on the closed channel sleeps.
+  add<sel::select_at_close<mb<mbm::ch_mb_close_skips_selects>, mb<mbm::ch_mb_close_skips_selects>,
+                           0, 0, rl::test_result_deadlock>>("ch_mb_close_skips_selects",
+                                                            search::bound(1));
+  // A select that does not unlink its losing waiter: it stays queued in the other channel.
+  add<sel::wake_by_send<mb<mbm::ch_mb_select_keeps_waiter>, mb<mbm::ch_mb_select_keeps_waiter>, 0,
+                        0, rl::test_result_user_assert_failed>>("ch_mb_select_keeps_waiter",
+                                                                search::bound(1));
+  // Locks taken in argument order: two selects naming two channels in opposite orders.
+  add<sel::crossed_selects<mb<dm::select_locks_in_case_order>, rl::test_result_deadlock>>(
+      "select_locks_in_case_order", search::bound(2));
+  return csp::models::main(argc, argv);
+}

@@ -1,0 +1,53 @@
+// models/select_model.cpp — csp::select under Relacy, over both channel implementations and
+// their mix, at capacities 0 and 1.
+//
+// A select round is long (a shuffle, a poll of every case, a registration per case, a sleep, a
+// withdrawal per case), so the three-thread suites are searched with a context bound; the
+// random scheduler adds schedules the bounded search prunes (and spurious condition-variable
+// wake-ups of the mutex-based channel).
+#include "csp/lock_free/channel.hpp"
+#include "csp/mutex_based/channel.hpp"
+#include "select_suites.hpp"
+
+namespace {
+
+using namespace csp::models;
+using backend = relacy_backend<>;
+using lf = csp::lock_free::channel<int, backend>;
+using mb = csp::mutex_based::channel<int, backend>;
+
+template <class A, class C, std::size_t CapA, std::size_t CapC>
+void register_pair(const std::string& name, search two, search three) {
+  const std::string tag = "<" + name + ",cap" + std::to_string(CapA) + std::to_string(CapC) + ">";
+  add<sel::exactly_one_of_two<A, C, CapA, CapC>>("select.exactly_one_of_two" + tag, three);
+  add<sel::exactly_one_of_two<A, C, CapA, CapC>>("select.exactly_one_of_two" + tag + " random",
+                                                 search::random(100000));
+  add<sel::select_at_close<A, C, CapA, CapC>>("select.select_at_close" + tag, three);
+  add<sel::wake_by_send<A, C, CapA, CapC>>("select.wake_by_send" + tag, two);
+  add<sel::wake_by_recv<A, C, CapA, CapC>>("select.wake_by_recv" + tag, two);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Three threads at context bound 2 take minutes per suite (22 million schedules for
+  // exactly_one_of_two<lock_free,cap00>), and two lock-free selects meeting at bound 3 take
+  // 4 million (a minute) to tens of millions: those depths are `make check-long`'s.
+  const bool deep = deep_search();
+  const search three = search::bound(deep ? 2 : 1);
+  const search two_selects = search::bound(deep ? 3 : 2);
+  register_pair<lf, lf, 0, 0>("lock_free", search::bound(3), three);
+  register_pair<lf, lf, 1, 1>("lock_free", search::bound(3), three);
+  register_pair<mb, mb, 0, 0>("mutex_based", search::bound(3), three);
+  register_pair<mb, mb, 1, 1>("mutex_based", search::bound(3), three);
+  register_pair<lf, mb, 0, 0>("mixed", search::bound(3), three);
+  register_pair<mb, lf, 1, 0>("mixed", search::bound(3), three);
+  add<sel::select_meets_select<lf, false>>("select.select_meets_select<lock_free>", two_selects);
+  add<sel::select_meets_select<lf, true>>("select.self_select<lock_free>", two_selects);
+  add<sel::crossed_selects<lf>>("select.crossed_selects<lock_free>", two_selects);
+  add<sel::select_meets_select<mb, false>>("select.select_meets_select<mutex_based>",
+                                           search::bound(3));
+  add<sel::select_meets_select<mb, true>>("select.self_select<mutex_based>", search::bound(3));
+  add<sel::crossed_selects<mb>>("select.crossed_selects<mutex_based>", search::bound(3));
+  return csp::models::main(argc, argv);
+}
