@@ -12,15 +12,10 @@
 // process exit reaps them. A test must join its threads, so such programs run in a `scope`
 // (below) that closes every channel they made and joins every goroutine when the test ends.
 //
-// Not ported (select comes in a later issue; these wait for it):
-//   runtime/chan_test.go  TestNonblockSelectRace, TestNonblockSelectRace2, TestSelfSelect,
-//                         TestSelectFairness, TestPseudoRandomSend, TestSelectDuplicateChannel,
-//                         TestSelectStackAdjust, the select half of TestSelectStress, the
-//                         two-case select of TestChanSendInterface
-//   test/chan/            select.go, select2.go ... select8.go (select3.go's cases without
-//                         select are ported), doubleselect.go, powser2.go (powser1 with
-//                         interfaces), and powser1.go's Mul / Exp / Recip (split and getn are
-//                         selects); sieve2.go's sendproxy is a select (see Sieve2)
+// The select tests of both sources are ported in select_goport_test.cpp. Not ported yet:
+//   test/chan/            select8.go, powser2.go (powser1 with interfaces), and powser1.go's
+//                         Mul / Exp / Recip (split and getn are selects); sieve2.go's sendproxy
+//                         is a select (see Sieve2)
 // Not ported because they test what has no C++ counterpart:
 //   runtime/chan_test.go  TestNoShrinkStackWhileParking (GC stack shrinking races parking; the
 //                         portable part is TestShrinkStackDuringBlockedSend, ported)
