@@ -444,6 +444,34 @@ TYPED_TEST(ChannelTest, ConvertibleArgumentsAreConstructedInPlace) {
   EXPECT_EQ(out, "lvalue");
 }
 
+// Built from an rvalue std::string by moving from it, or from a const one by copying.
+struct from_string {
+  from_string(std::string&& s) : text(std::move(s)) {}  // NOLINT: implicit, a converting send
+  from_string(const std::string& s) : text(s) {}        // NOLINT
+  std::string text;
+};
+
+// API.md: a send moves from its argument only when it succeeds — also when the argument is an
+// rvalue of another type that the channel converts (the lock-free ring, which stages values
+// before it knows, converts from it as a const lvalue: csp/detail/channel_transfer.hpp).
+TYPED_TEST(ChannelTest, AFailedConvertingSendLeavesItsRvalueArgument) {
+  typename TestFixture::template chan<from_string> ch(1);
+  const std::string text = "a string longer than the small-string buffer of std::string";
+  std::string arg = text;
+  EXPECT_EQ(ch.try_send(std::move(arg)), status::ok);
+  arg = text;  // moved from or not: the test does not care about a send that succeeded
+  EXPECT_EQ(ch.try_send(std::move(arg)), status::full);
+  EXPECT_EQ(arg, text);
+  EXPECT_EQ(ch.try_send_for(std::move(arg), 1ms), status::timeout);
+  EXPECT_EQ(arg, text);
+  ch.close();
+  EXPECT_THROW(ch.send(std::move(arg)), csp::closed_channel_error);
+  EXPECT_EQ(arg, text);
+  EXPECT_EQ(ch.try_send(std::move(arg)), status::closed);
+  EXPECT_EQ(arg, text);
+  EXPECT_EQ(ch.recv()->text, text);
+}
+
 // A value whose move constructor throws on the n-th move after arming (0 = never).
 struct fragile {
   static inline std::atomic<int> countdown{0};

@@ -16,11 +16,13 @@
 // docs/select.md for the one schedule where that differs.)
 //
 // Exactly once: a case that is not chosen neither consumes nor delivers a value. An on_send
-// that loses leaves its argument untouched (the case refers to it; it is moved from only by
-// the transfer that commits the case), and an on_recv that loses takes nothing.
-// On a lock-free channel an rvalue argument of another type than the channel's is converted
-// from as a const lvalue (copied), since a converted value staged in the ring cannot be given
-// back; a move-only one does not compile: convert it first, on_send(ch, T(std::move(u))).
+// that loses leaves its argument holding its value (the case refers to it), and an on_recv
+// that loses takes nothing. On mutex-based and unbuffered channels the losing argument is not
+// even moved from: only the transfer that commits the case moves it. A buffered lock-free
+// channel publishes a value already in its ring, so a send case that loses the publish race is
+// moved in and back. There an rvalue of another type than the channel's is converted from as
+// a const lvalue (copied), since a converted value cannot be given back; a move-only one does
+// not compile: convert it first, on_send(ch, T(std::move(u))).
 //
 // Channels: csp::channel (lock-free), csp::mutex_based::channel and their send_only /
 // recv_only views, in any mix, as long as they share a backend (all csp::sync::std_backend in
@@ -288,18 +290,13 @@ struct case_state<recv_case<Chan, F>, B, false> {
 template <class Chan, class U, class F, class B>
 struct case_state<send_case<Chan, U, F>, B, false> {
   using T = typename Chan::value_type;
-  // A lock-free ring stages the value in its buffer before it knows whether the send succeeds,
-  // and gives it back if not: a T by moving it back, but a converted value cannot be turned
-  // back into the argument. So an rvalue of another type is converted from as a const lvalue
-  // (copied, never consumed), and one that can only be moved from is rejected.
-  static constexpr bool restorable = std::is_lvalue_reference_v<U> ||
-                                     std::is_same_v<std::remove_cv_t<U>, T> ||
-                                     std::is_trivially_copyable_v<std::remove_reference_t<U>>;
-  static_assert(restorable || std::is_constructible_v<T, const std::remove_reference_t<U>&>,
+  // The ring stages the value before it knows whether the send succeeds: as the channel's own
+  // sends, convert so that it can be given back (csp/detail/channel_transfer.hpp).
+  static_assert(stageable_v<T, U>,
                 "csp::on_send on a lock-free channel: an rvalue of a move-only type other than "
                 "the channel's value_type cannot be given back if the case loses; convert it "
                 "first: on_send(ch, T(std::move(v)))");
-  using arg = std::conditional_t<restorable, U, const std::remove_reference_t<U>&>;
+  using arg = staged_arg_t<T, U>;
 
   explicit case_state(const state_init<send_case<Chan, U, F>, B>& i)
       : src(source<T>::template of<arg>(i.c.v)) {

@@ -51,6 +51,23 @@ struct source {
   }
 };
 
+// A channel that stages a value before it knows whether the operation succeeds (the lock-free
+// ring) must be able to give it back on failure (source::restore). That works when the
+// argument `U&&` is an lvalue (copied from), an rvalue T (moved back), or trivially copyable
+// (a conversion leaves it as it was). An rvalue of another type may be consumed by the
+// conversion: such a channel converts from it as a const lvalue instead (a copy), and rejects
+// it at compile time when T cannot be built from one (a move-only U).
+template <class T, class U>
+inline constexpr bool restorable_v =
+    std::is_lvalue_reference_v<U> || std::is_same_v<std::remove_cvref_t<U>, T> ||
+    std::is_trivially_copyable_v<std::remove_reference_t<U>>;
+template <class T, class U>
+inline constexpr bool stageable_v =
+    restorable_v<T, U> || std::is_constructible_v<T, const std::remove_reference_t<U>&>;
+// The argument type such a channel builds its source from (source<T>::of<staged_arg_t<T, U>>).
+template <class T, class U>
+using staged_arg_t = std::conditional_t<restorable_v<T, U>, U, const std::remove_reference_t<U>&>;
+
 template <class T>
 class sink {
  public:

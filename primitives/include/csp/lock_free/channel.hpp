@@ -4,13 +4,15 @@
 // close and exception rules, and API.md), in two flavors chosen by capacity:
 //
 //   capacity >= 1   lock_free/ring.hpp: values are staged in storage the sender owns, then
-//                   published at a position with one compare-exchange and committed with
-//                   another; close is a bit in the committed tail.
+//                   published with one compare-exchange on the word of the first empty
+//                   position (the frontier); a receive claims the first published one with
+//                   another; close seals the frontier's word.
 //   capacity == 0   lock_free/rendezvous.hpp: senders and receivers draw positions and meet
 //                   in a ring of cells; the first to arrive waits on a parker on its stack.
 //
 // Blocking operations spin briefly (B::spin_limit), then sleep: on an event count (ring) or on
-// their own parker (rendezvous). A send wakes at most one receiver, the one it can satisfy.
+// their own parker (rendezvous). A send wakes at most one blocked receiver, the one it can
+// satisfy (and every select watching the channel, which then polls again: detail/watch_list.hpp).
 //
 // What "lock-free" means here, precisely: try_send, try_recv, a send into a non-full buffer and
 // a receive from a non-empty one complete in a bounded number of their own steps whenever the
@@ -51,6 +53,15 @@ class channel {
 
   using source = csp::detail::source<T>;
   using sink = csp::detail::sink<T>;
+  // A send that fails leaves its argument as it was (API.md), so a value the ring staged must
+  // be given back: csp/detail/channel_transfer.hpp says when it can be.
+  template <class U>
+  static source source_of(U& v) noexcept {
+    static_assert(csp::detail::stageable_v<T, U>,
+                  "csp::lock_free::channel: an rvalue of a move-only type other than T could not "
+                  "be given back if the send failed; convert it first: send(T(std::move(v)))");
+    return source::template of<csp::detail::staged_arg_t<T, U>>(v);
+  }
   struct no_deadline {};
 
   struct state {
@@ -75,7 +86,7 @@ class channel {
   template <class U>
   requires std::constructible_from<T, U&&>
   void send(U&& v) const {
-    if (send_core(source::template of<U>(v), op_mode::block, no_deadline{}) == status::closed) {
+    if (send_core(source_of<U>(v), op_mode::block, no_deadline{}) == status::closed) {
       throw closed_channel_error("csp::channel: send on closed channel");
     }
   }
@@ -90,7 +101,7 @@ class channel {
   template <class U>
   requires std::constructible_from<T, U&&>
   [[nodiscard]] status try_send(U&& v) const {
-    return send_core(source::template of<U>(v), op_mode::poll, no_deadline{});
+    return send_core(source_of<U>(v), op_mode::poll, no_deadline{});
   }
 
   [[nodiscard]] status try_recv(T& out) const {
@@ -107,7 +118,7 @@ class channel {
   requires std::constructible_from<T, U&&>
   [[nodiscard]] status try_send_until(U&& v,
                                       const std::chrono::time_point<Clock, Duration>& t) const {
-    return send_core(source::template of<U>(v), op_mode::until, t);
+    return send_core(source_of<U>(v), op_mode::until, t);
   }
 
   template <class Rep, class Period>

@@ -69,8 +69,9 @@
 // types the claim is provisional (bit 31) until the move succeeds; if it throws, the value is
 // returned to its place, so nothing is lost or reordered; the price is that other receivers
 // wait for such a move in progress. A send that fails (closed, full, timeout) after staging
-// moves the value back into its argument when that argument was an rvalue of type T; a value
-// converted from another type cannot be given back and is dropped.
+// gives the value back: it moves it back into an rvalue argument of type T, and any other
+// argument was copied from (lock_free/channel.hpp converts an rvalue of another type as a const
+// lvalue; csp/detail/channel_transfer.hpp), so the argument is as it was.
 //
 // Incorrect alternatives (planted mutants the models catch)
 //   * publish with a relaxed compare-exchange: the receiver reads the staged value unordered —
