@@ -261,9 +261,9 @@ struct timed_race : rl::test_suite<timed_race<Ch, Cap, Expected>, 2, Expected> {
   }
 };
 
-// P1 of the lock-free channel's header: try_recv never says `empty` after a send has completed
-// whose value nobody received. Two senders (capacity >= 2, so both complete unaided); the
-// receiver waits for the second to complete and then must find a value.
+// Linearizable failing answers (lock_free/channel.hpp): try_recv never says `empty` after a
+// send has completed whose value nobody received. Two senders (capacity >= 2, so both complete
+// unaided); the receiver waits for the second to complete and then must find a value.
 template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
 struct no_false_empty : rl::test_suite<no_false_empty<Ch, Cap, Expected>, 3, Expected> {
   Ch ch{Cap};
@@ -284,7 +284,7 @@ struct no_false_empty : rl::test_suite<no_false_empty<Ch, Cap, Expected>, 3, Exp
   }
 };
 
-// P2: try_send never says `full` after a receive has completed that made room. Capacity 1 is
+// And try_send never says `full` after a receive has completed that made room. Capacity 1 is
 // full; a receive completes; the next try_send must succeed.
 template <class Ch, rl::test_result_e Expected = rl::test_result_success>
 struct no_false_full : rl::test_suite<no_false_full<Ch, Expected>, 2, Expected> {

@@ -69,5 +69,10 @@ int main(int argc, char** argv) {
   // unordered.
   add<chan::spsc<lf<dm::parker_relaxed_unpark>, 0, rl::test_result_data_race>>(
       "parker_relaxed_unpark", search::bound(2));
+  // The parker without its NOTIFYING phase: the owner sees the outcome, returns and its frame
+  // dies while the waker is still about to wake it — the wake touches freed memory.
+  add<chan::spsc<lf_no_spin<dm::parker_no_notifying_phase>, 0,
+                 rl::test_result_access_to_freed_memory>>("parker_no_notifying_phase",
+                                                          search::bound(3));
   return csp::models::main(argc, argv);
 }

@@ -37,7 +37,7 @@ class backoff {
   void reset() noexcept { rounds_ = 0; }
 
  private:
-  // B::spin_limit pause rounds (~2.5 us with the standard backend's 128), then a few yields
+  // B::spin_limit pause rounds (~5 us with the standard backend's 256), then a few yields
   // (~0.4 us each here) for the partner that may need this core.
   static constexpr unsigned spin_rounds = B::spin_limit;
   static constexpr unsigned yield_rounds = B::spin_limit <= 1 ? 0 : 8;

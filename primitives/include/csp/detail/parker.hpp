@@ -19,8 +19,9 @@
 //
 // Incorrect alternative: publishing the outcome and then waking is enough for a futex (the wake
 // passes only an address) but not for an object on the owner's stack in general: the owner may
-// see the outcome before the wake and return, and the wake then touches a dead object. The
-// NOTIFYING phase costs one extra store, and only when the owner really went to sleep.
+// see the outcome before the wake and return, and the wake then touches a dead object — ACCESS
+// TO FREED MEMORY in Relacy (mutant parker_no_notifying_phase). The NOTIFYING phase costs one
+// extra store, and only when the owner really went to sleep.
 #pragma once
 
 #include <chrono>
