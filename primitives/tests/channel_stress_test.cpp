@@ -14,9 +14,18 @@
 // capacities 0 and 1 nearly every message is a blocking hand-off, which costs a futex wake (5-40 µs
 // on a small VM). Each test prints its throughput and records it as GoogleTest properties; none
 // asserts a time.
+//
+// Bounded memory: while the messages flow (after the threads exist, until they are joined) a
+// channel allocates nothing per message — its memory is O(capacity) from construction plus the
+// waiters, which live on their threads' stacks. The one exception is the lock-free ring's
+// overflow pool (ring.hpp), sized by the values in flight, not by the traffic: its first
+// 16-slot chunk covers these tests' at most 4 senders, so at most 2 allocations (two senders
+// may race to install it; the loser frees its copy). A replaced global operator new counts
+// the allocations (not under a sanitizer, which has its own allocator).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cstddef>
@@ -24,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <latch>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +42,47 @@
 
 #include "channel_impls.hpp"
 #include "sanitizer.hpp"
+
+namespace {
+
+// Every allocation of the process, counted (relaxed: read after the threads are joined).
+std::atomic<std::uint64_t> allocations{0};
+
+}  // namespace
+
+#if !CSP_TEST_SANITIZED
+namespace {
+void* counted(void* p) {
+  if (p == nullptr) throw std::bad_alloc();
+  allocations.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count read after joins
+  return p;
+}
+// Out of line: inlined into operator delete, g++ mistakes the free() for a mismatched one.
+[[gnu::noinline]] void release(void* p) noexcept {
+  std::free(p);
+}
+}  // namespace
+
+void* operator new(std::size_t n) {
+  return counted(std::malloc(n == 0 ? 1 : n));
+}
+void* operator new(std::size_t n, std::align_val_t al) {
+  const auto a = static_cast<std::size_t>(al);
+  return counted(std::aligned_alloc(a, (std::max<std::size_t>(n, 1) + a - 1) / a * a));
+}
+void operator delete(void* p) noexcept {
+  release(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  release(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  release(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  release(p);
+}
+#endif
 
 namespace {
 
@@ -128,10 +179,12 @@ void stress(const pattern& p, std::size_t capacity, std::uint64_t base) {
     });
   }
   const auto t0 = std::chrono::steady_clock::now();
+  const std::uint64_t allocations_before = allocations.load();
   start.count_down();
   for (auto& t : senders) t.join();
   ch.close();  // every sender has finished: the receivers drain the rest and stop
   for (auto& t : receivers) t.join();
+  const std::uint64_t allocated = allocations.load() - allocations_before;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::uint64_t malformed = 0;
@@ -160,6 +213,9 @@ void stress(const pattern& p, std::size_t capacity, std::uint64_t base) {
   EXPECT_EQ(out_of_order, 0U) << "a receiver saw a sender's messages out of order";
   EXPECT_EQ(duplicates, 0U) << "messages received twice";
   EXPECT_EQ(lost, 0U) << "messages sent and never received";
+  if (!sanitized) {
+    EXPECT_LE(allocated, 2U) << "the channel allocated while carrying " << total << " messages";
+  }
 
   const double rate = static_cast<double>(total) / secs;
   std::printf("[ stress   ] %s %s cap=%zu: %llu messages in %.2f s (%.2f M msg/s)\n", Family::name,

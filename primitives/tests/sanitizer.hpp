@@ -3,18 +3,22 @@
 // g++ defines __SANITIZE_THREAD__ / __SANITIZE_ADDRESS__; clang answers __has_feature.
 #pragma once
 
-namespace csp_test {
-
+// CSP_TEST_SANITIZED: the same answer for the preprocessor (a test that replaces operator new
+// does so only without a sanitizer, which owns the allocator).
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-inline constexpr bool sanitized = true;
+#define CSP_TEST_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-inline constexpr bool sanitized = true;
+#define CSP_TEST_SANITIZED 1
 #else
-inline constexpr bool sanitized = false;
+#define CSP_TEST_SANITIZED 0
 #endif
 #else
-inline constexpr bool sanitized = false;
+#define CSP_TEST_SANITIZED 0
 #endif
+
+namespace csp_test {
+
+inline constexpr bool sanitized = CSP_TEST_SANITIZED != 0;
 
 }  // namespace csp_test

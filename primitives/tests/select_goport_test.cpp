@@ -54,17 +54,7 @@
 // Heap accounting for the select2.go port: the live bytes allocated through operator new. The
 // sanitizers own operator new (and test select2.go's property their own way: LeakSanitizer),
 // so under them the counter is off and that test only runs its selects.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define CSP_TEST_HEAP_ACCOUNTING 0
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define CSP_TEST_HEAP_ACCOUNTING 0
-#else
-#define CSP_TEST_HEAP_ACCOUNTING 1
-#endif
-#else
-#define CSP_TEST_HEAP_ACCOUNTING 1
-#endif
+#define CSP_TEST_HEAP_ACCOUNTING (!CSP_TEST_SANITIZED)
 
 namespace {
 // Bytes live in blocks from operator new (malloc's usable size, so new and delete agree).
@@ -694,7 +684,7 @@ void test_block(blocks expect, F f, const char* what) {
 // unbuffered channel does not meet itself (blocks).
 TYPED_TEST(SelectGoPort, Select3) {
   using ch_t = chan<TypeParam, int>;
-  constexpr int async = 1;
+  static constexpr int async = 1;  // static: usable in the capture-less lambdas below
   const ch_t closedch;
   closedch.close();
   int unreachable = 0;
