@@ -6,7 +6,7 @@ export JOBS
 
 .DEFAULT_GOAL := help
 .PHONY: help deps demo check check-long build test prop models mutants tsan asan clang \
-        install-test bench format format-check tidy clean
+        install-test bench order-matrix format format-check tidy clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ clang: deps ## Build and test with clang 14
 
 install-test: deps ## An outside project does find_package(csp) against an install
 	@CSP_TIERS=install tools/check.sh
+
+order-matrix: deps ## Weaken each memory order one step; which model catches it (opt-in, ~1 h+)
+	@JOBS=$(JOBS) tools/order_matrix.sh
 
 bench: deps ## Build (release) and run the benchmarks, side by side with their peers
 	@cmake --preset release >/dev/null && cmake --build --preset release -j $(JOBS)

@@ -56,6 +56,7 @@
 
 #include "csp/sync/backend.hpp"
 #include "csp/sync/source_loc.hpp"
+#include "order_matrix.hpp"
 
 #pragma push_macro("assert")
 #pragma push_macro("errno")
@@ -120,20 +121,21 @@ class rl_atomic {
 
   T load(std::memory_order mo = std::memory_order_seq_cst,
          source_loc l = source_loc::current()) const {
-    return a_.load(to_rl(mo), info(l));
+    return a_.load(to_rl(orders::at_site(mo, orders::op_kind::load, l)), info(l));
   }
   void store(T v, std::memory_order mo = std::memory_order_seq_cst,
              source_loc l = source_loc::current()) {
-    a_.store(v, to_rl(mo), info(l));
+    a_.store(v, to_rl(orders::at_site(mo, orders::op_kind::store, l)), info(l));
   }
   T exchange(T v, std::memory_order mo = std::memory_order_seq_cst,
              source_loc l = source_loc::current()) {
-    return a_.exchange(v, to_rl(mo), info(l));
+    return a_.exchange(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
                              std::memory_order failure, source_loc l = source_loc::current()) {
-    return a_.compare_exchange_weak(expected, desired, to_rl(success), info(l), to_rl(failure),
-                                    info(l));
+    const std::memory_order ok = orders::at_site(success, orders::op_kind::rmw, l);
+    return a_.compare_exchange_weak(expected, desired, to_rl(ok), info(l),
+                                    to_rl(orders::failure_at_site(failure, ok)), info(l));
   }
   bool compare_exchange_weak(T& expected, T desired,
                              std::memory_order mo = std::memory_order_seq_cst,
@@ -142,8 +144,9 @@ class rl_atomic {
   }
   bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
                                std::memory_order failure, source_loc l = source_loc::current()) {
-    return a_.compare_exchange_strong(expected, desired, to_rl(success), info(l), to_rl(failure),
-                                      info(l));
+    const std::memory_order ok = orders::at_site(success, orders::op_kind::rmw, l);
+    return a_.compare_exchange_strong(expected, desired, to_rl(ok), info(l),
+                                      to_rl(orders::failure_at_site(failure, ok)), info(l));
   }
   bool compare_exchange_strong(T& expected, T desired,
                                std::memory_order mo = std::memory_order_seq_cst,
@@ -152,23 +155,23 @@ class rl_atomic {
   }
   T fetch_add(T v, std::memory_order mo = std::memory_order_seq_cst,
               source_loc l = source_loc::current()) {
-    return a_.fetch_add(v, to_rl(mo), info(l));
+    return a_.fetch_add(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
   T fetch_sub(T v, std::memory_order mo = std::memory_order_seq_cst,
               source_loc l = source_loc::current()) {
-    return a_.fetch_sub(v, to_rl(mo), info(l));
+    return a_.fetch_sub(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
   T fetch_or(T v, std::memory_order mo = std::memory_order_seq_cst,
              source_loc l = source_loc::current()) {
-    return a_.fetch_or(v, to_rl(mo), info(l));
+    return a_.fetch_or(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
   T fetch_and(T v, std::memory_order mo = std::memory_order_seq_cst,
               source_loc l = source_loc::current()) {
-    return a_.fetch_and(v, to_rl(mo), info(l));
+    return a_.fetch_and(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
   T fetch_xor(T v, std::memory_order mo = std::memory_order_seq_cst,
               source_loc l = source_loc::current()) {
-    return a_.fetch_xor(v, to_rl(mo), info(l));
+    return a_.fetch_xor(v, to_rl(orders::at_site(mo, orders::op_kind::rmw, l)), info(l));
   }
 
   // Parks while the value equals `old`; never wakes spuriously (see the fidelity notes).
@@ -343,7 +346,7 @@ struct relacy_backend {
   static constexpr unsigned rendezvous_cells = RendezvousCells;
 
   static void fence(std::memory_order mo, source_loc l = source_loc::current()) {
-    rl::atomic_thread_fence(to_rl(mo), info(l));
+    rl::atomic_thread_fence(to_rl(orders::at_site(mo, orders::op_kind::fence, l)), info(l));
   }
   static void pause(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }
   static void yield(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }
