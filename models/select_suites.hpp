@@ -176,6 +176,34 @@ struct crossed_selects : rl::test_suite<crossed_selects<A, Expected>, 2, Expecte
   }
 };
 
+// Go's TestNonblockSelectRace: a holds a value; thread 1 sends on c (capacity 1) or closes it
+// (capacity 0), then takes a's value if it is still there. At every moment a or c is ready,
+// so thread 0's select with a default must not take the default.
+template <class A, class C, std::size_t CapC, rl::test_result_e Expected = rl::test_result_success>
+struct default_is_a_snapshot
+    : rl::test_suite<default_is_a_snapshot<A, C, CapC, Expected>, 2, Expected> {
+  A a{1};
+  C c{CapC};
+
+  void before() { a.send(1); }
+  void thread(unsigned index) {
+    if (index == 0) {
+      bool defaulted = false;
+      (void)csp::select(csp::on_recv(a), csp::on_recv(c),
+                        csp::on_default([&] { defaulted = true; }));
+      check(!defaulted, "the default was taken while a or c was ready at every moment");
+    } else {
+      if constexpr (CapC > 0) {
+        c.send(2);
+      } else {
+        c.close();
+      }
+      int v = 0;
+      (void)a.try_recv(v);
+    }
+  }
+};
+
 // A select blocked on two channels; one is closed, and a sender tries the other before it is
 // closed too. The select sees nullopt only after a close (S4); the sender's value is received
 // iff its send returned.

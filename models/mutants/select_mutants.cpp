@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
   add<sel::wake_by_send<mb<mbm::ch_mb_select_keeps_waiter>, mb<mbm::ch_mb_select_keeps_waiter>, 0,
                         0, rl::test_result_user_assert_failed>>("ch_mb_select_keeps_waiter",
                                                                 search::bound(1));
+  // A select with a default over two lock-free channels that does not watch them while it
+  // polls: it sees each not ready in turn while one of them was ready at every moment.
+  add<sel::default_is_a_snapshot<lf<dm::select_default_unwatched>, lf<dm::select_default_unwatched>,
+                                 1, rl::test_result_user_assert_failed>>("select_default_unwatched",
+                                                                         search::bound(3));
   // Locks taken in argument order: two selects naming two channels in opposite orders.
   add<sel::crossed_selects<mb<dm::select_locks_in_case_order>, rl::test_result_deadlock>>(
       "select_locks_in_case_order", search::bound(2));

@@ -11,9 +11,8 @@
 // equal probability (the cases are polled in a fresh random order). A chosen on_send on a
 // closed channel throws closed_channel_error; an on_recv on a closed, drained channel receives
 // std::nullopt. With on_default, select never blocks: if no case is ready it runs the default.
-// (Go's poll holds every channel's lock: its default means "none ready at one instant". The
-// lock-free channels are polled one after another, each answer exact at its own instant; see
-// docs/select.md for the one schedule where that differs.)
+// As in Go, the default means "no case was ready at one instant" (see run(): with several
+// lock-free cases the poll is watched).
 //
 // Exactly once: a case that is not chosen neither consumes nor delivers a value. An on_send
 // that loses leaves its argument holding its value (the case refers to it), and an on_recv
@@ -61,6 +60,9 @@
 //   * locking the mutex-based channels in argument order: two selects naming two channels in
 //     opposite orders each hold one lock and wait for the other — DEADLOCK (mutant
 //     select_locks_in_case_order);
+//   * a select with a default that polls several lock-free channels one after another without
+//     watching them: it sees each not ready in turn while one was ready at every moment — the
+//     default taken wrongly (mutant select_default_unwatched; Go's TestNonblockSelectRace);
 //   * the claim as a load then a store (select_ctx.hpp): two cases commit — a value lost
 //     (mutant select_claim_not_exclusive); and the ones of each channel's select hooks
 //     (ch_mb_close_skips_selects, rdv_select_skips_own_claim, ring_publish_skips_watchers,
@@ -91,6 +93,7 @@ namespace detail {
 // Mutation points of this file (csp/sync/mutation.hpp); select_ctx.hpp has the claim's.
 namespace mutation {
 struct select_locks_in_case_order {};
+struct select_default_unwatched {};
 }  // namespace mutation
 
 // The channel a case refers to: a channel, or the channel behind a view.
@@ -360,6 +363,15 @@ class selector {
     return i;
   }();
   static constexpr std::size_t channel_cases = n - defaults;
+  static constexpr std::size_t lock_free_cases = (std::size_t{lock_free_case<Cases>} + ... + 0);
+  // A default must mean "no case was ready at one instant" (Go's poll holds every channel's
+  // lock). The mutex-based channels are frozen by their locks during the poll and one
+  // lock-free poll is an instant of its own; with two or more lock-free cases the select
+  // watches them across the poll (see run()).
+  // (Mutant select_default_unwatched: no watching; the default can be taken while a case was
+  // ready at every moment.)
+  static constexpr bool watched_poll = defaults == 1 && lock_free_cases >= 2 &&
+                                       !sync::planted<B, mutation::select_default_unwatched>;
   static constexpr std::uint32_t none = ~std::uint32_t{0};
   static constexpr std::uint64_t no_position = ~std::uint64_t{0};
 
@@ -379,6 +391,13 @@ class selector {
       locks lk(*this);
       select_ctx<B> ctx;
       states st = make_states(ctx, std::index_sequence_for<Cases...>{});
+      // With a default over several lock-free channels, watch them all before polling: an
+      // operation that makes one ready during the poll claims ctx (with `retry`) before it
+      // returns. So if the poll finds nothing and ctx is still unclaimed, every lock-free
+      // channel was not ready from its own poll until the end of the poll, except for changes
+      // by operations still in progress, which may be ordered after this select: at the last
+      // poll no case was ready — the default is linearizable (Go's TestNonblockSelectRace).
+      watch_guard watching(*this, st);
 
       // 1. Poll, in the shuffled order.
       for (const std::uint32_t k : order) {
@@ -386,11 +405,17 @@ class selector {
         on(k, st, [&](const auto& c, auto& state) { s = poll(c, state); });
         if (s == status::ok || s == status::closed) {
           lk.unlock();
+          watching.end();
           return finish(k, st, s == status::ok);
         }
       }
       if constexpr (defaults == 1) {
         lk.unlock();
+        if constexpr (watched_poll) {
+          const bool changed = ctx.selected() != select_ctx<B>::waiting;
+          watching.end();
+          if (changed) continue;  // a watched channel became ready during the poll: again
+        }
         std::get<default_index>(cases_).f();
         return default_index;
       } else {
@@ -575,14 +600,46 @@ class selector {
       }
     });
     lk.unlock();
+    delist_lock_free(st);
+    return error;
+  }
+
+  void delist_lock_free(states& st) {
     for_each(st, [&](const auto& c, auto& s, auto) {
       if constexpr (lock_free_case<std::remove_cvref_t<decltype(c)>>) {
         if (s.enlisted) select_access::delist(c.ch, s.e);
         s.enlisted = false;
       }
     });
-    return error;
   }
+
+  // The watchers of a watched poll (watched_poll): linked on construction, unlinked by end()
+  // or, if the poll throws, by the destructor — before the select's context dies.
+  class watch_guard {
+   public:
+    watch_guard(selector& s, states& st) : s_(s), st_(st) {
+      if constexpr (watched_poll) {
+        s_.for_each(st_, [](const auto& c, auto& state, auto) {
+          if constexpr (lock_free_case<std::remove_cvref_t<decltype(c)>>) {
+            state.enlisted = true;
+            // The readiness it reports is for a blocked select; the poll follows anyway.
+            (void)select_access::enlist(c.ch, state.e, /*watch_only=*/true, no_position);
+          }
+        });
+      }
+    }
+    ~watch_guard() { end(); }
+    watch_guard(const watch_guard&) = delete;
+    watch_guard& operator=(const watch_guard&) = delete;
+
+    void end() {
+      if constexpr (watched_poll) s_.delist_lock_free(st_);
+    }
+
+   private:
+    selector& s_;
+    states& st_;
+  };
 
   // Runs case k's handler: its operation completed (ok), or it found the channel closed.
   std::size_t finish(std::uint32_t k, states& st, bool ok) {
