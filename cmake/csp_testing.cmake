@@ -19,7 +19,9 @@ if(CSP_SANITIZER MATCHES "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
 endif()
 
 if(CSP_SANITIZER)
-  add_compile_options(-fsanitize=${CSP_SANITIZER} -fno-omit-frame-pointer -g)
+  # -g1: the line tables a sanitizer's stack traces need, without full debug info, which made
+  # the template-heavy tests compile a third slower (select_prop.cpp under ASan: 214 -> 139 s).
+  add_compile_options(-fsanitize=${CSP_SANITIZER} -fno-omit-frame-pointer -g1)
   add_link_options(-fsanitize=${CSP_SANITIZER})
   if(CSP_SANITIZER MATCHES "undefined")
     add_compile_options(-fno-sanitize-recover=undefined)
