@@ -22,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -124,35 +125,41 @@ class site_table {
     return t;
   }
   bool enabled() const noexcept { return out_ != nullptr; }
+  // Called on every atomic operation of every schedule: an open-addressed table keyed by the
+  // file name's address (one literal per translation unit), so a hit costs a hash and a few
+  // compares; write() merges entries that name one file through different literals.
   void record(const char* file, unsigned line, op_kind k, std::memory_order mo) noexcept {
-    const char* lib = std::strstr(file, "primitives/include/");
-    if (lib == nullptr) return;  // the models' own atomics
-    for (std::size_t i = 0; i < n_; ++i) {
-      if (sites_[i].line == line && sites_[i].kind == k && sites_[i].order == mo &&
-          std::strcmp(sites_[i].file, lib) == 0) {
+    std::size_t h = (reinterpret_cast<std::uintptr_t>(file) >> 3) * 31 + line * 7 +
+                    static_cast<std::size_t>(k) * 3 + static_cast<std::size_t>(mo);
+    for (std::size_t probe = 0; probe < capacity; ++probe, ++h) {
+      site& e = sites_[h % capacity];
+      if (e.file == nullptr) {
+        e = {file, line, k, mo};
         return;
       }
+      if (e.file == file && e.line == line && e.kind == k && e.order == mo) return;
     }
-    if (n_ < capacity) sites_[n_++] = {lib + std::strlen("primitives/include/"), line, k, mo};
   }
 
  private:
-  static constexpr std::size_t capacity = 2048;
+  static constexpr std::size_t capacity = 4096;
   site_table() : out_(std::getenv("CSP_SITES")) {
     if (out_ != nullptr) std::atexit([] { get().write(); });
   }
   void write() const {
     std::FILE* f = std::fopen(out_, "a");
     if (f == nullptr) return;
-    for (std::size_t i = 0; i < n_; ++i) {
-      std::fprintf(f, "%s:%u %s %s\n", sites_[i].file, sites_[i].line, kind_name(sites_[i].kind),
-                   order_name(sites_[i].order));
+    for (const site& e : sites_) {
+      if (e.file == nullptr) continue;
+      const char* lib = std::strstr(e.file, "primitives/include/");
+      if (lib == nullptr) continue;  // the models' own atomics
+      std::fprintf(f, "%s:%u %s %s\n", lib + std::strlen("primitives/include/"), e.line,
+                   kind_name(e.kind), order_name(e.order));
     }
     std::fclose(f);
   }
   const char* out_;
   site sites_[capacity] = {};
-  std::size_t n_ = 0;
 };
 
 // The order an operation of kind k at l runs with: `mo`, or one step weaker at the target.
