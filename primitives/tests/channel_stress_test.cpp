@@ -21,7 +21,7 @@
 // overflow pool (ring.hpp), sized by the values in flight, not by the traffic: its first
 // 16-slot chunk covers these tests' at most 4 senders, so at most 2 allocations (two senders
 // may race to install it; the loser frees its copy). A replaced global operator new counts
-// the allocations (not under a sanitizer, which has its own allocator).
+// the allocations (heap_accounting.hpp; not under a sanitizer, which has its own allocator).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,48 +41,8 @@
 #include <csp/channel.hpp>
 
 #include "channel_impls.hpp"
+#include "heap_accounting.hpp"
 #include "sanitizer.hpp"
-
-namespace {
-
-// Every allocation of the process, counted (relaxed: read after the threads are joined).
-std::atomic<std::uint64_t> allocations{0};
-
-}  // namespace
-
-#if !CSP_TEST_SANITIZED
-namespace {
-void* counted(void* p) {
-  if (p == nullptr) throw std::bad_alloc();
-  allocations.fetch_add(1, std::memory_order_relaxed);  // relaxed: a count read after joins
-  return p;
-}
-// Out of line: inlined into operator delete, g++ mistakes the free() for a mismatched one.
-[[gnu::noinline]] void release(void* p) noexcept {
-  std::free(p);
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-  return counted(std::malloc(n == 0 ? 1 : n));
-}
-void* operator new(std::size_t n, std::align_val_t al) {
-  const auto a = static_cast<std::size_t>(al);
-  return counted(std::aligned_alloc(a, (std::max<std::size_t>(n, 1) + a - 1) / a * a));
-}
-void operator delete(void* p) noexcept {
-  release(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  release(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  release(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  release(p);
-}
-#endif
 
 namespace {
 
@@ -179,12 +139,12 @@ void stress(const pattern& p, std::size_t capacity, std::uint64_t base) {
     });
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const std::uint64_t allocations_before = allocations.load();
+  const std::uint64_t allocations_before = csp_test::heap::allocations.load();
   start.count_down();
   for (auto& t : senders) t.join();
   ch.close();  // every sender has finished: the receivers drain the rest and stop
   for (auto& t : receivers) t.join();
-  const std::uint64_t allocated = allocations.load() - allocations_before;
+  const std::uint64_t allocated = csp_test::heap::allocations.load() - allocations_before;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::uint64_t malformed = 0;
@@ -213,7 +173,7 @@ void stress(const pattern& p, std::size_t capacity, std::uint64_t base) {
   EXPECT_EQ(out_of_order, 0U) << "a receiver saw a sender's messages out of order";
   EXPECT_EQ(duplicates, 0U) << "messages received twice";
   EXPECT_EQ(lost, 0U) << "messages sent and never received";
-  if (!sanitized) {
+  if (csp_test::heap::counted) {
     EXPECT_LE(allocated, 2U) << "the channel allocated while carrying " << total << " messages";
   }
 

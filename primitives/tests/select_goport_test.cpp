@@ -47,55 +47,8 @@
 #include <csp/select.hpp>
 
 #include "channel_impls.hpp"
+#include "heap_accounting.hpp"
 #include "sanitizer.hpp"
-#include <malloc.h>
-
-// ---------------------------------------------------------------------------------------------
-// Heap accounting for the select2.go port: the live bytes allocated through operator new. The
-// sanitizers own operator new (and test select2.go's property their own way: LeakSanitizer),
-// so under them the counter is off and that test only runs its selects.
-#define CSP_TEST_HEAP_ACCOUNTING (!CSP_TEST_SANITIZED)
-
-namespace {
-// Bytes live in blocks from operator new (malloc's usable size, so new and delete agree).
-// relaxed: a statistic read by the test thread after joining every thread that allocated.
-constinit std::atomic<std::int64_t> heap_live{0};
-}  // namespace
-
-#if CSP_TEST_HEAP_ACCOUNTING
-namespace {
-void* counted(void* p) {
-  if (p == nullptr) throw std::bad_alloc();
-  heap_live.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
-  return p;
-}
-void uncounted(void* p) noexcept {
-  if (p == nullptr) return;
-  heap_live.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
-  std::free(p);
-}
-}  // namespace
-
-void* operator new(std::size_t n) {
-  return counted(std::malloc(n == 0 ? 1 : n));
-}
-void* operator new(std::size_t n, std::align_val_t al) {
-  const auto a = static_cast<std::size_t>(al);
-  return counted(std::aligned_alloc(a, (std::max<std::size_t>(n, 1) + a - 1) / a * a));
-}
-void operator delete(void* p) noexcept {
-  uncounted(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  uncounted(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-  uncounted(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-  uncounted(p);
-}
-#endif
 
 namespace {
 
@@ -630,11 +583,11 @@ TYPED_TEST(SelectGoPort, Select2NoUndueMemory) {
     sender.join();
   };
   round();  // warm up
-  const std::int64_t before = heap_live.load(std::memory_order_relaxed);
+  const std::int64_t before = csp_test::heap::live_bytes.load();
   round();  // a second time should not increase the footprint by much
-  const std::int64_t grown = heap_live.load(std::memory_order_relaxed) - before;
+  const std::int64_t grown = csp_test::heap::live_bytes.load() - before;
   EXPECT_EQ(dummy_runs, 0);
-  if (!CSP_TEST_HEAP_ACCOUNTING) GTEST_SKIP() << "no heap accounting under a sanitizer";
+  if (!csp_test::heap::counted) GTEST_SKIP() << "no heap accounting under a sanitizer";
   EXPECT_LE(grown, static_cast<std::int64_t>(1.1 * n))
       << "too much memory for " << n << " selects: " << grown << " bytes";
 }
