@@ -8,18 +8,31 @@
 //   waiter                                  notifier
 //   for (;;) {                              make the change          (a seq_cst operation N1)
 //     if (condition) break;                 ec.notify_one();         (reads waiters: N2)
-//     auto key = ec.prepare();  (E1, E2)
+//     auto key = ec.prepare();  (E2, then E1)
 //     if (condition) { ec.cancel(); break; }   (the re-check: a seq_cst load C)
 //     ec.wait(key);
 //   }
 //
 // Synchronization contract: if a notifier's change N1 is not seen by a waiter's re-check C, the
-// waiter's wait(key) does not sleep through the notify that follows N1. Proof: N1, N2, E1, E2
-// and C are seq_cst. If N2 reads no waiter, N2 precedes E1 in the single total order S, so
-// N1 < N2 < E1 < C in S and C sees N1. Otherwise the notifier bumps the epoch (N3, release)
-// and wakes: if E2 read N3 the change N1 happens-before C (N3 is a release sequenced after N1,
-// E2 an acquire sequenced before C) and C sees it; if E2 read an earlier epoch, the futex compare
-// in wait(key) fails or the wake finds the waiter asleep.
+// waiter's wait(key) does not sleep through the notify that follows N1.
+//
+// Proof. prepare() reads the epoch (E2) *before* it counts itself a waiter (E1); N1, N2, E1 and
+// C are seq_cst, and every write to waiters_ is a read-modify-write. Two cases, by what N2 reads:
+//  (a) a value older than E1's in the modification order of waiters_. Then N2 is coherence-
+//      ordered before E1, so N2 precedes E1 in the single total order S, and
+//      N1 < N2 < E1 < C in S (N1 sequenced before N2, E1 before C): C sees N1.
+//  (b) E1's value or a later one. That value is in E1's release sequence (only read-modify-
+//      writes follow E1), so E1 synchronizes with N2 and E2 happens before the bump N3, which
+//      is sequenced after N2. By coherence E2 read an epoch older than N3's, so key is stale
+//      once N3 lands: wait(key) either sees the new epoch and returns, or blocks having observed
+//      a value that precedes N3, and the notify after N3 is then eligible to wake it
+//      ([atomics.wait]/4). notify_one wakes one such sleeper, which re-checks.
+// No epoch operation orders anything: E2, N3 and the loads inside wait() are relaxed, and the
+// proof survives them. (Reading the epoch after E1 instead would need N3 release and E2
+// acquire: a waiter whose E2 saw N3 would otherwise sleep on the new epoch with a C that missed
+// N1. That execution reads a value written after C in S, which an interleaving checker such as
+// Relacy never produces, so those orders could not be tested; this order of E2 and E1 needs
+// neither.)
 //
 // Invariants
 //   I1  waiters_ >= the number of threads between prepare() and the end of wait()/cancel();
@@ -47,10 +60,13 @@ class eventcount {
  public:
   // Announces that the caller may sleep; returns the key to wait on.
   std::uint32_t prepare() noexcept {
-    // seq_cst (E1): Dekker with the notifier's seq_cst load N2 (see the proof above).
+    // relaxed (E2): read before E1, so a notify that counts this waiter bumps past it (case b
+    // of the proof); the value is only a key, nothing is read through it.
+    const std::uint32_t key = epoch_.load(std::memory_order_relaxed);
+    // seq_cst (E1): Dekker with the notifier's seq_cst load N2 and the caller's re-check C;
+    // as a release read-modify-write it heads the release sequence N2 synchronizes with.
     waiters_.fetch_add(1, sync::order<B, mutation::ec_relaxed_prepare>(std::memory_order_seq_cst));
-    // seq_cst (E2): ordered after E1 in S; acquire half pairs with the release bump N3.
-    return epoch_.load(std::memory_order_seq_cst);
+    return key;
   }
 
   // The re-check after prepare() succeeded: the caller will not sleep.
@@ -61,8 +77,9 @@ class eventcount {
 
   // Sleeps until the epoch moves past `key`.
   void wait(std::uint32_t key) noexcept {
-    // acquire: pairs with the release bump N3; what the notifier did before it is visible.
-    epoch_.wait(key, std::memory_order_acquire);
+    // relaxed: the caller re-checks its condition with a seq_cst load after waking; the epoch
+    // publishes nothing (see the proof).
+    epoch_.wait(key, std::memory_order_relaxed);
     // relaxed: a hint (I1), decremented only after the wait, so it never under-counts.
     waiters_.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -71,8 +88,8 @@ class eventcount {
   template <class Clock, class Duration>
   bool wait_until(std::uint32_t key,
                   const std::chrono::time_point<Clock, Duration>& deadline) noexcept {
-    // acquire: as in wait().
-    const bool woken = epoch_.wait_until(key, deadline, std::memory_order_acquire);
+    // relaxed: as in wait().
+    const bool woken = epoch_.wait_until(key, deadline, std::memory_order_relaxed);
     // relaxed: as in wait().
     waiters_.fetch_sub(1, std::memory_order_relaxed);
     return woken;
@@ -94,12 +111,13 @@ class eventcount {
 
  private:
   bool waiting() noexcept {
-    // seq_cst (N2): Dekker with the waiter's E1; ordered after the caller's change N1.
+    // seq_cst (N2): Dekker with the waiter's E1 (case a), and as an acquire it synchronizes
+    // with E1's release sequence (case b); ordered after the caller's change N1.
     return waiters_.load(std::memory_order_seq_cst) != 0;
   }
   void bump() noexcept {
-    // release (N3): pairs with the acquire of E2 / wait(); publishes the caller's change N1.
-    epoch_.fetch_add(1, std::memory_order_release);
+    // relaxed (N3): only moves the key on; a waiter it must wake read its key before (case b).
+    epoch_.fetch_add(1, std::memory_order_relaxed);
   }
 
   typename B::template atomic<std::uint32_t> epoch_{0};
