@@ -15,7 +15,9 @@
 #    comment at the site must say which (docs/memory_orders.md keeps the reviewed table).
 #
 # Environment: JOBS (build parallelism, default 2), CSP_MATRIX_TIMEOUT (seconds per model run,
-# default 900; a run cut short counts as not caught and is marked so).
+# default 900; a run cut short counts as not caught and is marked so), CSP_MATRIX_REUSE=1 (skip
+# the build and step 1 when an earlier run left the site lists: lets shards, each given its own
+# substring, run side by side; a shard writes matrix.<substring>.md).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -28,32 +30,42 @@ models=(wait_group_model once_model mutex_model channel_model channel_linearizab
         select_model)
 
 mkdir -p "$out"
-cmake --preset models >"$out/configure.log" 2>&1 || { cat "$out/configure.log"; exit 1; }
-cmake --build "$build" -j "$jobs" --target "${models[@]}" >"$out/build.log" 2>&1 ||
-  { tail -40 "$out/build.log"; exit 1; }
+table="$out/matrix.md"
+[ -n "$filter" ] && table="$out/matrix.$(echo "$filter" | tr '/:' '__').md"
+if [[ "${CSP_MATRIX_REUSE:-0}" = 1 && -s "$out/sites.all" ]]; then
+  reuse=1
+else
+  reuse=0
+fi
+if [ "$reuse" = 0 ]; then
+  cmake --preset models >"$out/configure.log" 2>&1 || { cat "$out/configure.log"; exit 1; }
+  cmake --build "$build" -j "$jobs" --target "${models[@]}" >"$out/build.log" 2>&1 ||
+    { tail -40 "$out/build.log"; exit 1; }
 
-# 1. Which lines each model executes (and how long a full run takes: tried fastest first).
-rm -f "$out"/sites.* "$out"/time.*
-for m in "${models[@]}"; do
-  start=$(date +%s)
-  if ! CSP_SITES="$out/sites.$m" "$build/models/$m" >"$out/baseline.$m.log" 2>&1; then
-    echo "order_matrix: $m fails without any weakening; see $out/baseline.$m.log" >&2
-    exit 1
-  fi
-  echo $(($(date +%s) - start)) >"$out/time.$m"
-  sort -u -o "$out/sites.$m" "$out/sites.$m"
-done
+  # 1. Which lines each model executes (and how long a full run takes: tried fastest first).
+  rm -f "$out"/sites.* "$out"/time.*
+  for m in "${models[@]}"; do
+    start=$(date +%s)
+    if ! CSP_SITES="$out/sites.$m" "$build/models/$m" >"$out/baseline.$m.log" 2>&1; then
+      echo "order_matrix: $m fails without any weakening; see $out/baseline.$m.log" >&2
+      exit 1
+    fi
+    echo $(($(date +%s) - start)) >"$out/time.$m"
+    sort -u -o "$out/sites.$m" "$out/sites.$m"
+  done
+  cat "$out"/sites.wait_group_model "$out"/sites.once_model "$out"/sites.mutex_model \
+      "$out"/sites.channel_model "$out"/sites.select_model 2>/dev/null | sort -u >"$out/sites.all"
+fi
 mapfile -t by_speed < <(for m in "${models[@]}"; do echo "$(cat "$out/time.$m") $m"; done |
                           sort -n | cut -d' ' -f2)
 
 # Lines (path:line) with the kinds and orders seen there.
-cat "$out"/sites.* | sort -u >"$out/sites.all"
 mapfile -t lines < <(cut -d' ' -f1 "$out/sites.all" | sort -t: -k1,1 -k2,2n -u)
 
 {
   echo "| site | operations | weakened | verdict |"
   echo "|---|---|---|---|"
-} >"$out/matrix.md"
+} >"$table"
 caught=0
 missed=0
 for site in "${lines[@]}"; do
@@ -86,8 +98,8 @@ for site in "${lines[@]}"; do
     done
     case "$verdict" in caught*) caught=$((caught + 1)) ;; *) missed=$((missed + 1)) ;; esac
     printf '| `%s` | %s | %s | %s |\n' "$site" "$ops" "${v:-one step}" "$verdict" \
-      >>"$out/matrix.md"
+      >>"$table"
     printf '%-48s %s\n' "$spec" "$verdict"
   done
 done
-echo "order_matrix: $caught weakenings caught, $missed not caught; table: $out/matrix.md"
+echo "order_matrix: $caught weakenings caught, $missed not caught; table: $table"
