@@ -86,6 +86,39 @@ struct mpsc : rl::test_suite<mpsc<Ch, Cap, Expected>, 3, Expected> {
   void after() { check(received[0] == 1 && received[1] == 1, "a value lost or duplicated"); }
 };
 
+// A hint that goes back (lock_free/ring.hpp, I3): sender 0 publishes and may store its tail
+// hint only after sender 1 has published two values past it and the receiver took them; the
+// next operation starts from the stale hint, laps behind, and must still find the frontier.
+// Three values, one receiver: exactly once, and FIFO per sender.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct late_hint : rl::test_suite<late_hint<Ch, Cap, Expected>, 3, Expected> {
+  Ch ch{Cap};
+  int received[3] = {0, 0, 0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      ch.send(0);
+    } else if (index == 1) {
+      ch.send(1);
+      ch.send(2);
+    } else {
+      int last_of_1 = 0;
+      for (int n = 0; n < 3; ++n) {
+        const std::optional<int> v = ch.recv();
+        check(v.has_value(), "recv() failed on an open channel");
+        if (*v != 0) {
+          check(*v > last_of_1, "values from one sender out of order");
+          last_of_1 = *v;
+        }
+        ++received[*v];
+      }
+    }
+  }
+  void after() {
+    check(received[0] == 1 && received[1] == 1 && received[2] == 1, "a value lost or duplicated");
+  }
+};
+
 // Two senders and two receivers, one value each: every value received exactly once.
 template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
 struct mpmc : rl::test_suite<mpmc<Ch, Cap, Expected>, 4, Expected> {

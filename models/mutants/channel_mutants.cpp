@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
   add<chan::no_false_empty<lf<lfm::ring_hint_before_publish>, 2,
                            rl::test_result_user_assert_failed>>("ring_hint_before_publish",
                                                                 search::bound(3));
+  // The walk reloads the tail hint instead of jumping past a moved-on word: a hint stored
+  // late keeps the next sender spinning behind the frontier.
+  add<chan::late_hint<lf<lfm::ring_stale_hint_reload>, 1, rl::test_result_livelock>>(
+      "ring_stale_hint_reload", search::bound(3));
   // close() seals only an empty frontier: a sender blocked on a full buffer never learns.
   add<chan::blocked_sender_at_close<lf<lfm::ring_close_skips_full>, 1, rl::test_result_deadlock>>(
       "ring_close_skips_full", search::bound(2));
