@@ -176,12 +176,16 @@ class rendezvous {
     const std::uint32_t their_state = my_state == tx ? rx : tx;
     auto& mine = my_state == tx ? S_ : R_;
     while (!watch_only) {
-      // seq_cst: read as a draw is (see blocking()); the draw itself is the CAS below.
-      std::uint64_t cur = mine.load(std::memory_order_seq_cst);
+      // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
+      // unless cur is still the counter's value (a stale read costs a retry); a closed bit
+      // read here is a close that did happen.
+      std::uint64_t cur = mine.load(std::memory_order_relaxed);
       if ((cur & closed_bit) != 0) return csp::detail::enlisted::ready;  // closed: poll again
       cell& c = cell_of(cur);
-      // acquire: pairs with the free of the previous lap (or a link, skip, seal at cur).
-      std::uint64_t w = c.word.load(std::memory_order_acquire);
+      // relaxed: only decides whether to draw; after the draw the loop below re-reads the word
+      // with acquire (it cannot read an older value than this one), which is what pairs with
+      // the previous lap's free. A stale "in use" only makes the select watch instead.
+      std::uint64_t w = c.word.load(std::memory_order_relaxed);
       if (!at(w, cur)) break;  // the previous lap still uses the cell: watch instead
       // seq_cst: a draw, ordered with close's K1 and its read of R (see close()). Drawing only
       // a position whose cell is free means the select never waits for a cell. relaxed on
