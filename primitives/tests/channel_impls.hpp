@@ -27,4 +27,19 @@ struct mutex_based {
 template <template <class...> class List>
 using channel_impls = List<lock_free, mutex_based>;
 
+// The family that is not `Family`: for selects that mix the two implementations (and Go's nil
+// channels in select5.go).
+template <class Family>
+struct other_family;
+template <>
+struct other_family<lock_free> {
+  using type = mutex_based;
+};
+template <>
+struct other_family<mutex_based> {
+  using type = lock_free;
+};
+template <class Family>
+using other = typename other_family<Family>::type;
+
 }  // namespace csp_test

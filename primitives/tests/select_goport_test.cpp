@@ -67,20 +67,7 @@ constexpr int scaled(int n) {
 template <class Family, class T>
 using chan = typename Family::template channel<T>;
 
-// The implementation family that is not `Family`: Go's nil channels of select5.go are made of
-// it, so those selects mix both implementations.
-template <class Family>
-struct other_family;
-template <>
-struct other_family<csp_test::lock_free> {
-  using type = csp_test::mutex_based;
-};
-template <>
-struct other_family<csp_test::mutex_based> {
-  using type = csp_test::lock_free;
-};
-template <class Family>
-using other = typename other_family<Family>::type;
+using csp_test::other;  // the other implementation family (channel_impls.hpp)
 
 // Makes it likely (not certain) that a thread that just passed a latch has gone on to block
 // before we act (Go's `time.Sleep(time.Millisecond)`); every test holds in either order.

@@ -38,19 +38,7 @@ constexpr auto generous = 60s;
 template <class Family, class T>
 using chan = typename Family::template channel<T>;
 
-// The implementation family that is not `Family`: for selects that mix the two.
-template <class Family>
-struct other_family;
-template <>
-struct other_family<csp_test::lock_free> {
-  using type = csp_test::mutex_based;
-};
-template <>
-struct other_family<csp_test::mutex_based> {
-  using type = csp_test::lock_free;
-};
-template <class Family>
-using other = typename other_family<Family>::type;
+using csp_test::other;  // the other implementation family (channel_impls.hpp)
 
 template <class Family>
 class SelectTest : public ::testing::Test {};
