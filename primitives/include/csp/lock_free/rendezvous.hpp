@@ -342,9 +342,12 @@ class rendezvous {
            csp::detail::select_ctx<B>* self, std::uint32_t self_index) {
     cell& c = cell_of(p);
     std::uint64_t expected = w;
-    // acquire: pairs with the waiter's release link (L1): its record is visible. relaxed on
-    // failure: another claimer, close or a timeout won (I2).
-    if (!c.word.compare_exchange_strong(expected, make_word(p, busy), std::memory_order_acquire,
+    // relaxed: every caller found `w` with an acquire (or seq_cst) load of this word, which
+    // read the waiter's release link (L1) and so already made its record visible; succeeding,
+    // this compare-exchange reads that same link (a later write would not equal w). The claim
+    // needs only its atomicity (I2). relaxed on failure: another claimer, close or a timeout
+    // won.
+    if (!c.word.compare_exchange_strong(expected, make_word(p, busy), std::memory_order_relaxed,
                                         sync::retry_on_failure)) {
       return met::lost_cell;
     }
