@@ -50,6 +50,8 @@ void register_all(const std::string& impl, const strategy& how) {
   add<chan::mpmc<ch, 2>>(name("mpmc", 2), how(4, 2));
   add<chan::no_false_empty<ch, 2>>(name("no_false_empty", 2), how(3, 2));
   add<chan::no_false_full<ch>>(name("no_false_full", 1), how(2, 1));
+  add<chan::empty_across_channels<ch>>(name("empty_across_channels", 1), how(2, 1));
+  add<chan::full_across_channels<ch>>(name("full_across_channels", 1), how(2, 1));
   using one_cell = Channel<int, relacy_backend<void, Spin, 1>>;
   add<chan::receivers_beyond_cells_at_close<one_cell>>(name("receivers_beyond_cells_at_close", 0),
                                                        how(3, 0));

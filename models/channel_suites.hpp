@@ -337,6 +337,49 @@ struct no_false_full : rl::test_suite<no_false_full<Ch, Expected>, 2, Expected> 
   }
 };
 
+// The failing answers are linearizable across channels too (linearizability is local: the
+// operations of two linearizable channels have one total order). Store buffering over two
+// buffered channels: each thread completes a send on one channel, then try_recv's the other.
+// In any total order one send precedes the other thread's try_recv, so the two cannot both say
+// `empty`. Only the receive's read of the head word being seq_cst forbids it (an acquire read
+// may return the word as it was before the other thread's publish).
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct empty_across_channels : rl::test_suite<empty_across_channels<Ch, Expected>, 2, Expected> {
+  Ch ch[2] = {Ch{1}, Ch{1}};
+  status seen[2] = {status::ok, status::ok};
+
+  void thread(unsigned index) {
+    ch[index].send(1);
+    int v = 0;
+    seen[index] = ch[1 - index].try_recv(v);
+  }
+  void after() {
+    check(seen[0] != status::empty || seen[1] != status::empty,
+          "both try_recv said empty, each after a send the other could not have missed");
+  }
+};
+
+// And `full`: both channels start full; each thread completes a receive on one, then
+// try_send's the other. They cannot both say `full`.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct full_across_channels : rl::test_suite<full_across_channels<Ch, Expected>, 2, Expected> {
+  Ch ch[2] = {Ch{1}, Ch{1}};
+  status seen[2] = {status::ok, status::ok};
+
+  void before() {
+    ch[0].send(0);
+    ch[1].send(0);
+  }
+  void thread(unsigned index) {
+    check(ch[index].recv().value() == 0, "lost the buffered value");
+    seen[index] = ch[1 - index].try_send(1);
+  }
+  void after() {
+    check(seen[0] != status::full || seen[1] != status::full,
+          "both try_send said full, each after a receive the other could not have missed");
+  }
+};
+
 // More waiting receivers than an unbuffered channel's ring has cells (instantiate with a
 // backend of 1 cell): the later ones wait for a cell; close must release them all.
 template <class Ch, rl::test_result_e Expected = rl::test_result_success>
