@@ -20,11 +20,17 @@
 //   X1  claim() succeeds for exactly one caller per round (compare-exchange on one word).
 //   X2  Everything the winner did before wake() happens-before wait() returns its outcome
 //       (the parker's P1/P2).
-//   X3  A claimer that reads the select's registration (its waiter records) does so after the
-//       select wrote them: each channel publishes the record itself (its mutex, or a release
-//       link compare-exchange in the lock-free rendezvous), so claim() needs no ordering for
-//       it; claim() is acq_rel so that a select that finds itself claimed also sees what its
-//       claimer wrote before claiming.
+//   X3  claim() and selected() order nothing; the word is only an arbiter (X1). A claimer that
+//       reads the select's registration (its waiter records) does so after the select wrote
+//       them because each channel publishes the record itself (its mutex, or a release link
+//       compare-exchange in the lock-free rendezvous). A select learns what its winner did
+//       only through the parker (X2): after wait(), or, for a watched poll that finds itself
+//       claimed, not at all — it polls again with seq_cst loads, and the watch list's mutex
+//       (which the claimer held while claiming and waking) is taken again by the withdrawal
+//       before the context dies. A relaxed load can read exactly the values an acquire load
+//       can; only the synchronization after the read is dropped, and nothing uses it. (The
+//       order matrix weakened claim() to release and to acquire, and selected() to relaxed:
+//       no model failed.)
 //
 // Incorrect alternative (mutant select_claim_not_exclusive): "check, then set" with a load and
 // a store. Two channels can both see `waiting` and both complete their case: a value sent to
@@ -75,17 +81,17 @@ class select_ctx {
   bool claim(std::uint32_t index) noexcept {
     if constexpr (sync::planted<B, mutation::select_claim_not_exclusive>) {
       // The planted bug: look, then write — two claimers can both see `waiting`.
-      // acquire / release: the orderings of the real claim; only the exclusivity is lost.
-      if (selected_.load(std::memory_order_acquire) != waiting) return false;
+      // relaxed: as the real claim; only the exclusivity is lost.
+      if (selected_.load(std::memory_order_relaxed) != waiting) return false;
       B::yield();  // widens the window so that real threads (proptests/) fall into it too
-      selected_.store(index + 1, std::memory_order_release);
+      selected_.store(index + 1, std::memory_order_relaxed);  // relaxed: as above
       return true;
     }
     std::uint32_t expected = waiting;
-    // acq_rel (X3): a select that later reads the word (selected()) sees the claimer's writes
-    // before its claim; relaxed on failure: another case won, the caller treats the waiter as
-    // gone and touches nothing of it.
-    return selected_.compare_exchange_strong(expected, index + 1, std::memory_order_acq_rel,
+    // relaxed (X3): the compare-exchange's atomicity is the exclusivity (X1); it publishes
+    // nothing. relaxed on failure: another case won, the caller treats the waiter as gone and
+    // touches nothing of it.
+    return selected_.compare_exchange_strong(expected, index + 1, std::memory_order_relaxed,
                                              sync::retry_on_failure);
   }
 
@@ -94,8 +100,9 @@ class select_ctx {
 
   // The case that won (its index), `aborted`, or `waiting`.
   std::uint32_t selected() const noexcept {
-    // acquire: pairs with claim()'s release half (X3).
-    const std::uint32_t s = selected_.load(std::memory_order_acquire);
+    // relaxed (X3): after wait() the parker's acquire (X2) already ordered the claim before
+    // this load; a watched poll only asks whether it was claimed.
+    const std::uint32_t s = selected_.load(std::memory_order_relaxed);
     return s == waiting ? waiting : s - 1;
   }
 
