@@ -19,7 +19,7 @@ namespace lfm = csp::lock_free::mutation;
 namespace dm = csp::detail::mutation;
 template <class Mutant, unsigned Cells = 2>
 using lf = csp::lock_free::channel<int, relacy_backend<Mutant, 1, Cells>>;
-// No spin before parking: the event counts' re-checks are not masked by a pause's yield.
+// No spin before parking: the waiter queues' re-checks are not masked by a pause's yield.
 template <class Mutant>
 using lf_no_spin = csp::lock_free::channel<int, relacy_backend<Mutant, 0, 2>>;
 
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
                                                                 search::bound(3));
   // The walk reloads the tail hint instead of jumping past a moved-on word: a hint stored
   // late keeps the next sender spinning behind the frontier.
-  add<chan::late_hint<lf<lfm::ring_stale_hint_reload>, 1, rl::test_result_livelock>>(
-      "ring_stale_hint_reload", search::bound(3));
+  add<chan::late_hint<lf<lfm::ring_stale_hint_reload>, 2, rl::test_result_livelock>>(
+      "ring_stale_hint_reload", search::bound(2));
   // close() seals only an empty frontier: a sender blocked on a full buffer never learns.
   add<chan::blocked_sender_at_close<lf<lfm::ring_close_skips_full>, 1, rl::test_result_deadlock>>(
       "ring_close_skips_full", search::bound(2));
@@ -66,9 +66,18 @@ int main(int argc, char** argv) {
   // A waiter linking after close's sweep does not check the closed bit: it sleeps forever.
   add<chan::close_during_transfer<lf<lfm::rdv_link_ignores_close, 1>, rl::test_result_deadlock>>(
       "rdv_link_ignores_close", search::random(500000));
-  // The event count's announcement relaxed: a receiver parks after the send's check missed it.
-  add<chan::spsc<lf<dm::ec_relaxed_prepare>, 1, rl::test_result_deadlock>>("ec_relaxed_prepare",
-                                                                           search::bound(2));
+  // The event count's announcement relaxed: a receiver waiting for a rendezvous cell parks
+  // after close's check missed it.
+  add<chan::receivers_beyond_cells_at_close<lf<dm::ec_relaxed_prepare, 1>,
+                                            rl::test_result_deadlock>>("ec_relaxed_prepare",
+                                                                       search::bound(2));
+  // A notifier that finds the waiter queue locked trusts the holder to see its change; the
+  // holder is the other sender, popping the other receiver: one receiver sleeps on.
+  add<chan::mpmc<lf_no_spin<dm::wq_notify_skips_locked>, 2, rl::test_result_deadlock>>(
+      "wq_notify_skips_locked", search::bound(1));
+  // The holder lets the waiter queue's lock go over an owed notify without paying it.
+  add<chan::mpmc<lf_no_spin<dm::wq_unlock_forgets_debt>, 2, rl::test_result_deadlock>>(
+      "wq_unlock_forgets_debt", search::bound(1));
   // The parker's outcome published relaxed: the woken receiver reads the sender's data
   // unordered.
   add<chan::spsc<lf<dm::parker_relaxed_unpark>, 0, rl::test_result_data_race>>(

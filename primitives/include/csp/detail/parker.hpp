@@ -56,12 +56,14 @@ class parker {
     std::uint32_t old = word_.load(std::memory_order_relaxed);
     std::uint32_t next = 0;
     // release (P1): pairs with the owner's acquire loads (P2); publishes everything the waker
-    // did before unpark(), e.g. the value it handed over. relaxed on failure: retry.
+    // did before unpark(), e.g. the value it handed over. relaxed on failure: retry. (Strong,
+    // not weak: the loop only retries on a change of the PARKED bit; a spurious failure adds
+    // nothing on x86 but a branch for Relacy to explore at every unpark.)
     constexpr auto publish =
         sync::order<B, mutation::parker_relaxed_unpark>(std::memory_order_release);  // P1
     do {
       next = outcome | ((old & parked) != 0 && !no_phase ? notifying : 0);
-    } while (!word_.compare_exchange_weak(old, next, publish, sync::retry_on_failure));
+    } while (!word_.compare_exchange_strong(old, next, publish, sync::retry_on_failure));
     if ((old & parked) != 0) {
       word_.notify_one();
       // release: the owner waits for NOTIFYING to clear (P3) before it destroys the parker.

@@ -10,9 +10,10 @@
 //   capacity == 0   lock_free/rendezvous.hpp: senders and receivers draw positions and meet
 //                   in a ring of cells; the first to arrive waits on a parker on its stack.
 //
-// Blocking operations spin briefly (B::spin_limit), then sleep: on an event count (ring) or on
-// their own parker (rendezvous). A send wakes at most one blocked receiver, the one it can
-// satisfy (and every select watching the channel, which then polls again: detail/watch_list.hpp).
+// Blocking operations spin briefly (B::spin_limit), then sleep on their own parker: linked
+// into a waiter queue (ring, detail/waiter_queue.hpp) or into a cell (rendezvous). A send wakes
+// at most one blocked receiver, the one it can satisfy (and every select watching the channel,
+// which then polls again: detail/watch_list.hpp).
 //
 // What "lock-free" means here, precisely: try_send, try_recv, a send into a non-full buffer and
 // a receive from a non-empty one complete in a bounded number of their own steps whenever the

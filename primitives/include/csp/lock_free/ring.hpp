@@ -108,8 +108,8 @@
 
 #include "csp/detail/backoff.hpp"
 #include "csp/detail/channel_transfer.hpp"
-#include "csp/detail/eventcount.hpp"
 #include "csp/detail/select_ctx.hpp"
+#include "csp/detail/waiter_queue.hpp"
 #include "csp/detail/watch_list.hpp"
 #include "csp/errors.hpp"
 #include "csp/sync/backend.hpp"
@@ -240,7 +240,7 @@ class ring {
         if (staged == no_slot) staged = stage(src, t);  // may throw: nothing published
         std::uint64_t expected = w;
         // seq_cst (S1, and N1 of not_empty): the release half publishes the staged value to
-        // the claim's acquire; seq_cst for the receivers' eventcount re-check and so that
+        // the claim's acquire; seq_cst for the receivers' waiter-queue re-check and so that
         // publishes, seals and the empty/full answers are totally ordered. relaxed on failure:
         // another sender or the closer won the word; look again. (Mutant: ring_relaxed_publish.)
         if (word(t).compare_exchange_strong(
@@ -263,14 +263,15 @@ class ring {
         if ((pl & seal_next_bit) != 0) return fail(status::closed);  // close saw it so
         if (how == op_mode::poll) return fail(status::full);
         if (patience.snooze()) continue;
-        const std::uint32_t key = not_full_.prepare();
-        // seq_cst (C, eventcount): sees a claim (N1 of not_full) or a close that changed the
-        // word, or is seen by it.
+        typename csp::detail::waiter_queue<B>::waiter me;
+        not_full_.enlist(me);
+        // seq_cst (C of waiter_queue.hpp): sees a claim (N1 of not_full_) or a close that
+        // changed the word, or is seen by it.
         if (word(t).load(std::memory_order_seq_cst) != w) {
-          not_full_.cancel();
+          not_full_.cancel(me);
           continue;
         }
-        if (!wait(not_full_, key, how, deadline)) return fail(status::timeout);
+        if (!sleep(not_full_, me, how, deadline)) return fail(status::timeout);
         patience.reset();
         continue;
       }
@@ -302,13 +303,14 @@ class ring {
         if (pl == 0) {                            // nothing published at the head: empty
           if (how == op_mode::poll) return status::empty;
           if (patience.snooze()) continue;
-          const std::uint32_t key = not_empty_.prepare();
-          // seq_cst (C): the eventcount re-check, after prepare().
+          typename csp::detail::waiter_queue<B>::waiter me;
+          not_empty_.enlist(me);
+          // seq_cst (C of waiter_queue.hpp): the re-check after enlisting.
           if (word(h).load(std::memory_order_seq_cst) != w) {
-            not_empty_.cancel();
+            not_empty_.cancel(me);
             continue;
           }
-          if (!wait(not_empty_, key, how, deadline)) return status::timeout;
+          if (!sleep(not_empty_, me, how, deadline)) return status::timeout;
           patience.reset();
           continue;
         }
@@ -340,7 +342,7 @@ class ring {
           t = next(t);
           continue;
         }
-        // seq_cst (K1, and N1 of both eventcounts): races the publish for the frontier word
+        // seq_cst (K1, and N1 of both waiter queues): races the publish for the frontier word
         // (I4); release for S4. relaxed on failure: look at the word again.
         if (word(t).compare_exchange_strong(w, make_word(stamp_of(t), sealed),
                                             std::memory_order_seq_cst, sync::retry_on_failure)) {
@@ -684,12 +686,13 @@ class ring {
   }
 
   template <class Deadline>
-  static bool wait(csp::detail::eventcount<B>& ec, std::uint32_t key, op_mode how,
-                   const Deadline& deadline) {
+  static bool sleep(csp::detail::waiter_queue<B>& q,
+                    typename csp::detail::waiter_queue<B>::waiter& me, op_mode how,
+                    const Deadline& deadline) {
     if constexpr (requires { deadline.time_since_epoch(); }) {
-      if (how == op_mode::until) return ec.wait_until(key, deadline);
+      if (how == op_mode::until) return q.wait_until(me, deadline);
     }
-    ec.wait(key);
+    q.wait(me);
     return true;
   }
 
@@ -698,8 +701,8 @@ class ring {
   const unsigned lap_shift_;
   alignas(64) typename B::template atomic<std::uint64_t> head_{0};
   alignas(64) typename B::template atomic<std::uint64_t> tail_{0};
-  alignas(64) csp::detail::eventcount<B> not_empty_;
-  csp::detail::eventcount<B> not_full_;
+  alignas(64) csp::detail::waiter_queue<B> not_empty_;
+  alignas(64) csp::detail::waiter_queue<B> not_full_;
   csp::detail::watch_list<B> recv_watch_;
   csp::detail::watch_list<B> send_watch_;
 
