@@ -20,7 +20,7 @@
 //    in the same word and returns; the holder pays the debt before it lets the lock go. Only
 //    blocked threads, enlisting or withdrawing, ever wait for the lock.
 //
-// State: one 64-bit word, changed only by compare-exchange (seq_cst):
+// State: one 64-bit word, changed only by compare-exchange:
 //
 //    63       62        61 .. 32          31 .. 0
 //  +--------+---------+----------------+------------------------------------------+
@@ -142,13 +142,22 @@ class waiter_queue {
         // The holder pays (Q-I3); nothing to add if it already owes everyone linked a wake.
         if ((s & owe_all) != 0 || (!everyone && owed(s) >= count(s))) return;
         const std::uint64_t debt = everyone ? (s | owe_all) : s + one_owed;
-        // seq_cst: the holder's unlock must read it (Q-I3); as a release it publishes N1 to the
-        // holder. On failure (the word changed, e.g. the lock was let go) look again.
-        if (state_.compare_exchange_strong(s, debt, std::memory_order_seq_cst)) return;
+        // release: publishes N1 to the holder, whose unlock compare-exchange must read the debt
+        // (every change of the word is a read-modify-write: Q-I3 needs no total order). relaxed
+        // on failure: the word changed (e.g. the lock was let go); look again.
+        if (state_.compare_exchange_strong(s, debt, std::memory_order_release,
+                                           std::memory_order_relaxed)) {
+          return;
+        }
         continue;
       }
-      // seq_cst: takes the lock (acquire: after the previous holder's unlock).
-      if (state_.compare_exchange_strong(s, s | locked, std::memory_order_seq_cst)) break;
+      // acquire: takes the lock after the previous holder's unlock (release), so the pop sees
+      // its links. Q2 above is this thread's place in the Dekker, not this. relaxed on failure:
+      // look again.
+      if (state_.compare_exchange_strong(s, s | locked, std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
+        break;
+      }
     }
     waiter* woken = nullptr;
     const std::uint32_t taken = pop(everyone ? count_mask : 1, woken);
@@ -195,7 +204,10 @@ class waiter_queue {
         continue;
       }
       // seq_cst (Q1 when add is 1): the Dekker with the notifier's Q2; as an acquire it
-      // orders this critical section after the previous holder's.
+      // orders this critical section after the previous holder's. acq_rel would not do: Q1
+      // must be in the total order S, or Q2 may read the count before it while C misses N1
+      // (store buffering). Relacy does not produce that outcome for a read-modify-write, so
+      // the order matrix cannot catch acq_rel here; its partner Q2 weakened is caught.
       const std::uint64_t mine = (s + add) | locked;
       if (state_.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) return mine;
     }
@@ -210,19 +222,24 @@ class waiter_queue {
       const bool all_owed = (s & owe_all) != 0;
       const std::uint64_t n = owed(s);
       if ((n == 0 && !all_owed) || sync::planted<B, mutation::wq_unlock_forgets_debt>) {
-        // seq_cst: the release half publishes the critical section to the next holder; a
-        // notifier whose compare-exchange follows reads the new count. On failure a notifier
-        // recorded a debt meanwhile: pay it.
+        // release: publishes the critical section to the next holder's acquire. A notifier's
+        // Q2 that reads this value also comes after Q1 in S (Q1 is earlier in the word's
+        // modification order), so no total order is needed here. relaxed on failure: a
+        // notifier recorded a debt meanwhile; pay it.
         if (state_.compare_exchange_strong(s, (s - removed) & ~(locked | owe_all | owed_mask),
-                                           std::memory_order_seq_cst)) {
+                                           std::memory_order_release, std::memory_order_relaxed)) {
           break;
         }
         continue;
       }
-      // seq_cst: takes the debt, keeping the lock; as an acquire it synchronizes with the
-      // notifiers' compare-exchanges that recorded it.
+      // acquire: takes the debt, keeping the lock; synchronizes with the notifiers' release
+      // compare-exchanges that recorded it, so their changes N1 happen-before the unpark.
+      // relaxed on failure: look again.
       const std::uint64_t paid = s & ~(owe_all | owed_mask);
-      if (!state_.compare_exchange_strong(s, paid, std::memory_order_seq_cst)) continue;
+      if (!state_.compare_exchange_strong(s, paid, std::memory_order_acquire,
+                                          std::memory_order_relaxed)) {
+        continue;
+      }
       s = paid;
       removed += pop(all_owed ? count_mask : n, woken);
     }
