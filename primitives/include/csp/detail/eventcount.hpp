@@ -39,8 +39,11 @@
 //       it may briefly over-count (a woken waiter decrements after it runs), never under-count.
 //   I2  epoch_ only grows (mod 2^32); every notify that sees a waiter bumps it before waking.
 //
-// notify_one() wakes at most one sleeping thread, so a send wakes at most the one receiver it
-// can satisfy. A waiter that wakes and finds its condition still false re-prepares.
+// notify_one() wakes at most one sleeping thread; a waiter that wakes and finds its condition
+// still false re-prepares. Used where a change concerns every waiter (the rendezvous' wait for
+// a free cell, notify_all). A woken waiter stays counted until it runs again, so a notifier
+// meanwhile pays a wake system call for nobody: for one-value-one-waiter hand-offs the ring
+// uses detail/waiter_queue.hpp instead, which takes each woken waiter off at once.
 #pragma once
 
 #include <chrono>

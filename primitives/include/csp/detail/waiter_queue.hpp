@@ -146,7 +146,7 @@ class waiter_queue {
         // (every change of the word is a read-modify-write: Q-I3 needs no total order). relaxed
         // on failure: the word changed (e.g. the lock was let go); look again.
         if (state_.compare_exchange_strong(s, debt, std::memory_order_release,
-                                           std::memory_order_relaxed)) {
+                                           sync::retry_on_failure)) {
           return;
         }
         continue;
@@ -155,7 +155,7 @@ class waiter_queue {
       // its links. Q2 above is this thread's place in the Dekker, not this. relaxed on failure:
       // look again.
       if (state_.compare_exchange_strong(s, s | locked, std::memory_order_acquire,
-                                         std::memory_order_relaxed)) {
+                                         sync::retry_on_failure)) {
         break;
       }
     }
@@ -222,22 +222,23 @@ class waiter_queue {
       const bool all_owed = (s & owe_all) != 0;
       const std::uint64_t n = owed(s);
       if ((n == 0 && !all_owed) || sync::planted<B, mutation::wq_unlock_forgets_debt>) {
+        const std::uint64_t unlocked = (s - removed) & ~(locked | owe_all | owed_mask);
         // release: publishes the critical section to the next holder's acquire. A notifier's
         // Q2 that reads this value also comes after Q1 in S (Q1 is earlier in the word's
         // modification order), so no total order is needed here. relaxed on failure: a
         // notifier recorded a debt meanwhile; pay it.
-        if (state_.compare_exchange_strong(s, (s - removed) & ~(locked | owe_all | owed_mask),
-                                           std::memory_order_release, std::memory_order_relaxed)) {
+        if (state_.compare_exchange_strong(s, unlocked, std::memory_order_release,
+                                           sync::retry_on_failure)) {
           break;
         }
         continue;
       }
+      const std::uint64_t paid = s & ~(owe_all | owed_mask);
       // acquire: takes the debt, keeping the lock; synchronizes with the notifiers' release
       // compare-exchanges that recorded it, so their changes N1 happen-before the unpark.
       // relaxed on failure: look again.
-      const std::uint64_t paid = s & ~(owe_all | owed_mask);
       if (!state_.compare_exchange_strong(s, paid, std::memory_order_acquire,
-                                          std::memory_order_relaxed)) {
+                                          sync::retry_on_failure)) {
         continue;
       }
       s = paid;
