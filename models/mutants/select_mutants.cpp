@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
                               lf<lfm::rdv_select_skips_own_claim>, 0, 0,
                               rl::test_result_user_assert_failed>>("rdv_select_skips_own_claim",
                                                                    search::bound(1));
+  // The rendezvous sends a watching plain party back (its arriving select lost its own claim)
+  // by freeing the cell, as for a parked one: the watcher takes the free for a completed
+  // transfer, and a send is counted that no receiver took.
+  add<sel::exactly_one_of_two<lf<lfm::rdv_send_back_frees>, lf<lfm::rdv_send_back_frees>, 0, 0,
+                              rl::test_result_user_assert_failed>>("rdv_send_back_frees",
+                                                                   search::bound(1));
   // A buffered channel's publish does not notify its watchers: the select sleeps on.
   add<sel::wake_by_send<lf<lfm::ring_publish_skips_watchers>, lf<lfm::ring_publish_skips_watchers>,
                         1, 1, rl::test_result_deadlock>>("ring_publish_skips_watchers",

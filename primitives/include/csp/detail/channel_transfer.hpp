@@ -71,6 +71,7 @@ using staged_arg_t = std::conditional_t<restorable_v<T, U>, U, const std::remove
 template <class T>
 class sink {
  public:
+  sink() noexcept = default;  // refers to nothing; only to be assigned (a rendezvous cell's copy)
   explicit sink(std::optional<T>& opt) noexcept : opt_(&opt) {}
   explicit sink(T& ref) noexcept : ref_(&ref) {}
 

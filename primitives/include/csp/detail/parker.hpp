@@ -52,13 +52,15 @@ class parker {
   // The waker's side: publishes a non-zero outcome and wakes the owner. Call exactly once.
   void unpark(std::uint32_t outcome) noexcept {
     constexpr bool no_phase = sync::planted<B, mutation::parker_no_notifying_phase>;
-    // relaxed: only the current flags are needed; the compare-exchange publishes.
-    std::uint32_t old = word_.load(std::memory_order_relaxed);
+    // Guess that the owner is still spinning (no flag set): the first compare-exchange then
+    // takes the line straight to this core and succeeds, with no separate load before it.
+    std::uint32_t old = 0;
     std::uint32_t next = 0;
     // release (P1): pairs with the owner's acquire loads (P2); publishes everything the waker
-    // did before unpark(), e.g. the value it handed over. relaxed on failure: retry. (Strong,
-    // not weak: the loop only retries on a change of the PARKED bit; a spurious failure adds
-    // nothing on x86 but a branch for Relacy to explore at every unpark.)
+    // did before unpark(), e.g. the value it handed over. relaxed on failure: retry with the
+    // flags read. (Strong, not weak: the loop retries only on a wrong guess or a change of the
+    // PARKED bit; a spurious failure adds nothing on x86 but a branch for Relacy to explore at
+    // every unpark.)
     constexpr auto publish =
         sync::order<B, mutation::parker_relaxed_unpark>(std::memory_order_release);  // P1
     do {

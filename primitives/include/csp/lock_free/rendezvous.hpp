@@ -3,10 +3,20 @@
 // A send completes only when a receiver takes its value. Blocked operations wait in a ring of
 // cells, one per position: senders take positions from a counter S, receivers from R, and the
 // sender and the receiver that get the same position meet in its cell. The first to arrive
-// links a waiter record that lives on its own stack and sleeps on it (a parker); the second
-// claims the cell with one compare-exchange, moves the value straight from the sender's
-// argument into the receiver's destination, frees the cell and wakes the first. This is the
-// cell protocol of Koval, Alistarh and Elizarov's Kotlin channels, on a ring.
+// writes what its partner needs into the cell (its value's source, or its destination, and a
+// pointer to its record on its own stack) and links itself with one compare-exchange; the
+// second claims the cell with one compare-exchange, moves the value straight from the
+// sender's argument into the receiver's destination and frees the cell. This is the cell
+// protocol of Koval, Alistarh and Elizarov's Kotlin channels, on a ring.
+//
+// How the first learns that it was served. For a bounded spin it watches its cell's word
+// (W1): the free (or a try operation's skip mark) is its outcome, so a hand-off moves only the
+// cell's line and the value's, and the claimer never touches the waiter's stack. Then it
+// marks itself parked in the word (W2) and sleeps on its record's parker; a claimer that finds
+// it parked wakes it through the record (detail/parker.hpp). A select's case always waits
+// parked: its claimer must win the select's claim, through the record, before it transfers.
+// (The first version slept on the parker at once: each hand-off then also moved the record's
+// line twice, and ping-pong at capacity 0 cost about 320 ns against about 265 now.)
 //
 // The non-blocking operations claim no position. try_send succeeds only if a receiver is
 // already waiting: it scans the receivers' positions [S, R) for a waiting one, oldest first,
@@ -29,12 +39,19 @@
 //       was closed meanwhile, the claimer cancels the waiter itself.
 //
 // State encoding
-//   S, R   64 bits: the next position to draw. Bit 63 of S is the closed bit: close() sets it
-//          in one step (K1), the operation's linearization point; R has none.
+//   S, R   64 bits: the next position to draw.
+//   closed 32 bits, 0 or 1: close() sets it in one step (K1), the operation's linearization
+//          point. Its own cache line, written once: every operation reads it after drawing,
+//          and a closed bit in S (as this channel first had) made each receiver fetch the
+//          line each send writes. The draw and the check are separate steps; close() makes
+//          that safe by reading S and R only after K1 (see close()).
 //   word   64 bits per cell: [stamp: low 32 bits of the position][state: 32 bits]:
-//          empty, tx (a sender waits), rx (a receiver waits), busy (claimed, value in transit),
-//          skip (the party here was served by a try operation or timed out: the other party
-//          drawing this position frees the cell and draws again), closed.
+//          empty; tx, rx (a sender, a receiver waits, watching the word); tx_parked,
+//          rx_parked (it waits parked, or it is a select's case); busy (claimed, value in
+//          transit); skip (the party here was served by a try operation or timed out: the
+//          other party drawing this position frees the cell and draws again); sealed (closed);
+//          retry (a watching party's partner position is spent: it frees the cell and draws
+//          again).
 //
 // Incorrect alternatives (planted mutants the models catch)
 //   * linking the waiter with a relaxed compare-exchange: the partner reads the waiter's record
@@ -44,7 +61,10 @@
 //     rdv_link_ignores_close);
 //   * a select arriving at a waiting party that completes the transfer without first claiming
 //     its own context: another of its cases may have been claimed meanwhile, and both commit —
-//     a sent value lost (mutant rdv_select_skips_own_claim).
+//     a sent value lost (mutant rdv_select_skips_own_claim);
+//   * sending a watching party back to draw again by freeing its cell, as for a parked one:
+//     to a watcher a free means "served", and it returns without a value (mutant
+//     rdv_send_back_frees).
 #pragma once
 
 #include <cstdint>
@@ -52,6 +72,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "csp/detail/backoff.hpp"
 #include "csp/detail/channel_transfer.hpp"
 #include "csp/detail/eventcount.hpp"
 #include "csp/detail/parker.hpp"
@@ -68,6 +89,7 @@ namespace mutation {
 struct rdv_relaxed_link {};
 struct rdv_link_ignores_close {};
 struct rdv_select_skips_own_claim {};
+struct rdv_send_back_frees {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -75,14 +97,28 @@ class rendezvous {
   using source = csp::detail::source<T>;
   using sink = csp::detail::sink<T>;
 
-  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 63;
   static constexpr std::uint32_t cells = B::rendezvous_cells;  // W
 
-  enum state : std::uint32_t { empty = 0, tx = 1, rx = 2, busy = 3, skip = 4, sealed = 5 };
+  // tx / rx: a plain operation waits here, watching this word for its outcome. tx_parked /
+  // rx_parked: the party waiting here is woken through its record (a plain operation gone to
+  // sleep, or a select's case). retry: see outcome retry_out.
+  enum state : std::uint32_t {
+    empty = 0,
+    tx = 1,
+    rx = 2,
+    busy = 3,
+    skip = 4,
+    sealed = 5,
+    tx_parked = 6,
+    rx_parked = 7,
+    retry = 8
+  };
   // retry_out: the party's partner position is gone (its drawer left: a select that another
   // case claimed, or a transfer that threw); draw a new position.
   enum outcome : std::uint32_t { done = 1, closed_out = 2, retry_out = 3 };
 
+  // A waiting party's record, on its stack. The partner of a party that watches its cell never
+  // touches it: only a parked party's record is read (sel) and written (park).
   struct waiter {
     csp::detail::parker<B> park;  // a plain operation sleeps here
     const source* src = nullptr;  // a waiting sender's value
@@ -96,15 +132,31 @@ class rendezvous {
   // How meet() ended.
   enum class met { ok, lost_cell, partner_gone, self_claimed };
 
-  // One record pointer per kind: the sender and the receiver of a position may both write
-  // theirs before their link compare-exchange, and only one of them wins; a shared field would
-  // let the loser overwrite the winner's record.
-  struct cell {
+  // The fields a waiting party fills in before its link: its record, and what the partner
+  // needs for the transfer, so that the partner of a watching party reads only this line.
+  // One field per kind: the sender and the receiver of a position may both write theirs
+  // before their link compare-exchange, and only one of them wins; a shared field would let
+  // the loser overwrite the winner's. One cache line per cell: the parties of consecutive
+  // positions work on neighbouring cells at the same time.
+  struct alignas(64) cell {
     typename B::template atomic<std::uint64_t> word{0};
     typename B::template cell<waiter*> who[2] = {typename B::template cell<waiter*>{nullptr},
                                                  typename B::template cell<waiter*>{nullptr}};
+    typename B::template cell<const source*> src{nullptr};  // a waiting sender's value
+    typename B::template cell<sink> dst{};                  // a waiting receiver's destination
   };
-  static constexpr unsigned slot_of(std::uint32_t kind) noexcept { return kind == tx ? 0 : 1; }
+  static constexpr std::uint32_t kind_of(std::uint32_t st) noexcept {
+    return st == tx || st == tx_parked ? tx : rx;
+  }
+  static constexpr std::uint32_t parked_of(std::uint32_t kind) noexcept {
+    return kind == tx ? tx_parked : rx_parked;
+  }
+  static constexpr bool waits(std::uint32_t st, std::uint32_t kind) noexcept {
+    return st == kind || st == parked_of(kind);
+  }
+  static constexpr unsigned slot_of(std::uint32_t kind) noexcept {
+    return kind_of(kind) == tx ? 0 : 1;
+  }
 
  public:
   rendezvous() {
@@ -147,17 +199,16 @@ class rendezvous {
   }
 
   void close() {
-    // seq_cst (K1): the close takes effect here, in one step: from now on no send draws a
-    // position, and every receiver checks the bit after drawing. Dekker with a linking
-    // waiter's re-check (L2): either it sees the bit, or the sweep below sees its link.
-    const std::uint64_t before = S_.fetch_or(closed_bit, std::memory_order_seq_cst);
-    if ((before & closed_bit) != 0) {
+    // seq_cst (K1): the close takes effect here, in one step: every operation checks the flag
+    // after it draws a position (D), so one that misses it drew before K1. Dekker with a
+    // linking waiter's re-check (L2): either it sees the flag, or the sweep below sees its link.
+    if (closed_.exchange(1, std::memory_order_seq_cst) != 0) {
       throw closed_channel_error("csp::channel: close of closed channel");
     }
-    const std::uint64_t s = before;
-    // seq_cst: after K1 in the total order, so a receiver that draws a position at or past r
-    // checks the closed bit after this read and sees it.
-    const std::uint64_t r = R_.load(std::memory_order_seq_cst);
+    // seq_cst: after K1 in the total order, so a party that draws a position at or past s (r)
+    // draws after K1, and its check D sees the flag.
+    const std::uint64_t s = S_.load(std::memory_order_seq_cst);
+    const std::uint64_t r = R_.load(std::memory_order_seq_cst);  // seq_cst: as above
     for (std::uint64_t p = s < r ? s : r, end = s < r ? r : s; p != end; ++p) seal(p);
     cell_freed_.notify_all();
     watch_.notify_all();
@@ -176,11 +227,10 @@ class rendezvous {
     const std::uint32_t their_state = my_state == tx ? rx : tx;
     auto& mine = my_state == tx ? S_ : R_;
     while (!watch_only) {
+      if (closed_now()) return csp::detail::enlisted::ready;  // closed: poll again
       // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
-      // unless cur is still the counter's value (a stale read costs a retry); a closed bit
-      // read here is a close that did happen.
+      // unless cur is still the counter's value (a stale read costs a retry).
       std::uint64_t cur = mine.load(std::memory_order_relaxed);
-      if ((cur & closed_bit) != 0) return csp::detail::enlisted::ready;  // closed: poll again
       cell& c = cell_of(cur);
       // relaxed: only decides whether to draw; after the draw the loop below re-reads the word
       // with acquire (it cannot read an older value than this one), which is what pairs with
@@ -204,7 +254,7 @@ class rendezvous {
         w = c.word.load(std::memory_order_acquire);
         if (!at(w, p)) break;  // defensive: our cell cannot move on without us; draw again
         const std::uint32_t st = state_of(w);
-        if (st == their_state) {
+        if (waits(st, their_state)) {
           const met m = meet(p, w, e.w.src, e.w.dst, empty, e.w.sel, e.w.case_index);
           if (m == met::ok) return csp::detail::enlisted::done;
           if (m == met::self_claimed) return csp::detail::enlisted::claimed;
@@ -216,14 +266,15 @@ class rendezvous {
           break;
         }
         if (st == sealed) return csp::detail::enlisted::ready;
-        if (st == busy) {
+        if (st == busy || st == retry) {
           B::yield();
           continue;
         }
-        c.who[slot_of(my_state)].with_mut([&](waiter*& who) { who = &e.w; });
-        // seq_cst: as the blocking link (L1, L2). (Mutant: rdv_relaxed_link.)
+        fill(c, e.w);
+        // seq_cst: as the blocking link (L1, L2). A select's case is always woken through its
+        // record. (Mutant: rdv_relaxed_link.)
         if (!c.word.compare_exchange_strong(
-                w, make_word(p, my_state),
+                w, make_word(p, parked_of(my_state)),
                 sync::order<B, mutation::rdv_relaxed_link>(std::memory_order_seq_cst),
                 sync::retry_on_failure)) {
           continue;
@@ -262,7 +313,7 @@ class rendezvous {
         B::yield();
         continue;
       }
-      if (st != tx && st != rx) return;  // skip or sealed: the claimer is done with e.w
+      if (st != tx_parked && st != rx_parked) return;  // skip, sealed: the claimer is done
       // relaxed: withdrawing publishes nothing; the drawer of p on the other side frees the
       // cell. relaxed on failure: a claimer took the cell; look again.
       if (c.word.compare_exchange_strong(w, make_word(e.p, skip), std::memory_order_relaxed,
@@ -289,8 +340,8 @@ class rendezvous {
     return stamp(w) == static_cast<std::uint32_t>(p);
   }
   bool closed_now() const noexcept {
-    // seq_cst: ordered with close's K1 (the only place the closed bit is set).
-    return (S_.load(std::memory_order_seq_cst) & closed_bit) != 0;
+    // seq_cst (D): ordered with close's K1 (the only write of the flag) in the total order.
+    return closed_.load(std::memory_order_seq_cst) != 0;
   }
   cell& cell_of(std::uint64_t p) noexcept { return ring_[p % cells]; }
 
@@ -303,12 +354,24 @@ class rendezvous {
     watch_.notify_all();  // a watching select may draw this cell's position now
   }
 
-  // Moves the value between the two parties: `mine` is the arriving operation's own record.
-  static void transfer(const source* src, sink* dst, waiter& partner) {
-    if (src != nullptr) {
-      partner.dst->put(*src);  // we send into the waiting receiver's destination
+  // A waiting party's fields in its cell, written before its link (L1 publishes them).
+  static void fill(cell& c, waiter& me) {
+    c.who[slot_of(me.src != nullptr ? tx : rx)].with_mut([&](waiter*& who) { who = &me; });
+    if (me.src != nullptr) {
+      c.src.with_mut([&](const source*& v) { v = me.src; });
     } else {
-      dst->put(*partner.src);  // we receive from the waiting sender's argument
+      c.dst.with_mut([&](sink& d) { d = *me.dst; });
+    }
+  }
+
+  // Moves the value between the two parties, from the waiting party's fields in cell c: we
+  // are the sender (src) or the receiver (dst) arriving.
+  static void transfer(cell& c, const source* src, sink* dst) {
+    if (src != nullptr) {
+      sink to = c.dst.with([](const sink& d) { return d; });
+      to.put(*src);  // we send into the waiting receiver's destination
+    } else {
+      dst->put(*c.src.with([](const source* const& v) { return v; }));  // its argument
     }
   }
 
@@ -351,40 +414,74 @@ class rendezvous {
                                         sync::retry_on_failure)) {
       return met::lost_cell;
     }
-    waiter* partner = c.who[slot_of(state_of(w))].with([](waiter* const& who) { return who; });
-    if (partner->sel != nullptr && !partner->sel->claim(partner->case_index)) {
-      leave(p, after);  // a select that completed another case: its position is spent
-      return met::partner_gone;
+    return claimed(p, state_of(w), src, dst, after, self, self_index);
+  }
+
+  // meet() after its claim: cell p is ours (busy), and a party in state `theirs` waits there.
+  // A watching party (tx, rx) learns its outcome from the word we leave in its cell, so we
+  // touch nothing of it but the cell and its destination; a parked one (tx_parked, rx_parked)
+  // we wake through its record. `self`: the arriving select's context (null for a plain
+  // operation).
+  met claimed(std::uint64_t p, std::uint32_t theirs, const source* src, sink* dst,
+              std::uint32_t after, csp::detail::select_ctx<B>* self, std::uint32_t self_index) {
+    cell& c = cell_of(p);
+    waiter* partner = nullptr;  // a parked party's record
+    if (theirs == tx_parked || theirs == rx_parked) {
+      partner = c.who[slot_of(theirs)].with([](waiter* const& who) { return who; });
+      // The record's line holds the parker we write last (wake): fetch it for writing now,
+      // not shared for the read below and then again, exclusive, for the unpark. A hint only.
+      __builtin_prefetch(partner, 1);
+      if (partner->sel != nullptr && !partner->sel->claim(partner->case_index)) {
+        leave(p, after);  // a select that completed another case: its position is spent
+        return met::partner_gone;
+      }
     }
     // The planted bug: an arriving select completes here although another case claimed it.
     if (self != nullptr && !sync::planted<B, mutation::rdv_select_skips_own_claim> &&
         !self->claim(self_index)) {
       // We are a select that another case claimed meanwhile: our position p is spent, so the
       // partner draws again.
-      leave(p, after);
-      wake(*partner, retry_out);
+      send_back(p, after, partner);
       return met::self_claimed;
     }
     try {
-      transfer(src, dst, *partner);
+      transfer(c, src, dst);
     } catch (...) {
-      if (after == skip && partner->sel == nullptr) {
-        // A try operation: the plain waiter stays, for the drawer of p. release: its record
+      if (after == skip && (partner == nullptr || partner->sel == nullptr)) {
+        // A try operation: the plain waiter stays, for the drawer of p. release: the cell
         // goes back as it was (I3).
-        c.word.store(w, std::memory_order_release);
+        c.word.store(make_word(p, theirs), std::memory_order_release);
         // seq_cst: a close that swept this cell while it was busy could not cancel it.
-        if ((S_.load(std::memory_order_seq_cst) & closed_bit) != 0) seal(p);
+        if (closed_now()) seal(p);
       } else {
         // Our side of p leaves with the exception (we drew it), or the select's claim is
         // spent: either way the partner draws again.
-        leave(p, after);
-        wake(*partner, retry_out);
+        send_back(p, after, partner);
       }
       throw;
     }
+    // A watching partner sees its cell freed (or marked skip) and returns: the free's release
+    // half (the skip mark's release) publishes the transfer to its acquire load (W1).
     leave(p, after);
-    wake(*partner, done);  // release (parker P1, context X2): the transfer is visible to it
+    // release (parker P1, context X2): the transfer is visible to a parked partner.
+    if (partner != nullptr) wake(*partner, done);
     return met::ok;
+  }
+
+  // Sends the party waiting at p (we hold its cell busy) to draw again: its partner position p
+  // is spent. A parked party through its record; a watching one by marking the cell `retry`,
+  // after which it frees the cell itself (only a drawer of p sends back, so `after` is empty).
+  void send_back(std::uint64_t p, std::uint32_t after, waiter* partner) noexcept {
+    // The planted bug: a watching party is sent back the way a parked one is, by freeing the
+    // cell — which to a watcher means "served".
+    if (partner != nullptr || sync::planted<B, mutation::rdv_send_back_frees>) {
+      leave(p, after);
+      if (partner != nullptr) wake(*partner, retry_out);
+      return;
+    }
+    // release: pairs with the watching party's acquire load (W1): our reads of the cell come
+    // before its free.
+    cell_of(p).word.store(make_word(p, retry), std::memory_order_release);
   }
 
   // A non-blocking send (src) or receive (dst): pairs with a party already waiting.
@@ -403,15 +500,15 @@ class rendezvous {
       const std::uint64_t links_before = links_.load(std::memory_order_seq_cst);
       if (closed_now()) return status::closed;  // a closed answer is final
       // seq_cst: in the total order with the draws.
-      const std::uint64_t lo = mine.load(std::memory_order_seq_cst) & ~closed_bit;
+      const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
       // seq_cst: in the total order with the partners' draws.
-      const std::uint64_t hi = theirs.load(std::memory_order_seq_cst) & ~closed_bit;
+      const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
       bool lagging = false;
       for (std::uint64_t p = lo; p < hi; ++p) {
         // seq_cst: the scan's reads must see every link (L1) that precedes them in S.
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
-        if (state_of(w) == waiting) {
+        if (waits(state_of(w), waiting)) {
           if (meet(p, w, src, dst, skip, nullptr, 0) == met::ok) {
             sweep(mine, p);
             return status::ok;
@@ -456,12 +553,21 @@ class rendezvous {
     cell& c = cell_of(p);
     for (;;) {
       // seq_cst (K2): the second half of the Dekker with a linker (L1, L2): a linker whose L2
-      // missed the closed bit (K1) linked before this read in the total order, so we see it.
+      // missed the closed flag (K1) linked before this read in the total order, so we see it.
       // (An acquire load may return a stale lap here — Relacy shows the waiter sleeping on.)
       std::uint64_t w = c.word.load(std::memory_order_seq_cst);
-      if (!at(w, p)) return;  // a previous lap: its future linker sees the closed bit (L2)
+      if (!at(w, p)) return;  // a previous lap: its future linker sees the closed flag (L2)
       const std::uint32_t st = state_of(w);
-      if (st == tx || st == rx) {
+      if (st == tx || st == rx || st == empty) {
+        // A watching party sees `sealed` and returns closed: its record is not touched. seq_cst:
+        // the release half carries the close (seen by whoever seals, closer or linker) to the
+        // party here, or to one that arrives later, which returns closed (S4); seq_cst as N1
+        // of cell_freed_, whose waiters re-check this word. relaxed on failure: look again.
+        if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_seq_cst,
+                                           sync::retry_on_failure)) {
+          return;
+        }
+      } else if (st == tx_parked || st == rx_parked) {
         // seq_cst: the acquire half as in meet() (the record is read below); seq_cst as K2.
         // Through busy, so that a select withdrawing this waiter waits until we are done with
         // its record. relaxed on failure: re-examine.
@@ -476,16 +582,10 @@ class rendezvous {
           if (ours) wake(*partner, closed_out);
           return;
         }
-      } else if (st == empty) {
-        // seq_cst: the release half pairs with the acquire load of a party arriving here, which
-        // then returns `closed` (S4); seq_cst as N1 of cell_freed_. relaxed on failure: look
-        // again.
-        if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_seq_cst,
-                                           sync::retry_on_failure)) {
-          return;
-        }
       } else {
-        return;  // busy (its holder completes the pair, or seals, or frees), skip, sealed
+        // busy (its holder completes the pair, or seals, or frees), skip, sealed, retry (the
+        // party here frees the cell and draws again, and then sees the closed flag)
+        return;
       }
     }
   }
@@ -499,13 +599,13 @@ class rendezvous {
     auto& mine = my_state == tx ? S_ : R_;
     auto& theirs = my_state == tx ? R_ : S_;
     // seq_cst: as in try_pair().
-    const std::uint64_t lo = mine.load(std::memory_order_seq_cst) & ~closed_bit;
-    const std::uint64_t hi = theirs.load(std::memory_order_seq_cst) & ~closed_bit;  // as above
+    const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
+    const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);  // as above
     for (std::uint64_t p = lo; p < hi; ++p) {
       if (p == ignore) continue;
       // seq_cst: the re-check of a link (L1) that the notify may have missed.
       const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
-      if (at(w, p) && state_of(w) == their_state) return true;
+      if (at(w, p) && waits(state_of(w), their_state)) return true;
     }
     // seq_cst: the re-check of a free (free_cell) that the notify may have missed.
     return !watch_only && at(cell_of(lo).word.load(std::memory_order_seq_cst), lo);
@@ -520,20 +620,34 @@ class rendezvous {
     bool expired = false;  // the deadline passed while we waited for our cell
     for (;;) {
       // seq_cst: a draw ordered with close's K1 and its read of R (see close()).
-      const std::uint64_t drawn = mine.fetch_add(1, std::memory_order_seq_cst);
-      if ((drawn & closed_bit) != 0) return status::closed;  // drawn after close: beyond it
-      const std::uint64_t p = drawn;
+      const std::uint64_t p = mine.fetch_add(1, std::memory_order_seq_cst);
       if (closed_now()) {
-        // Drawn before the close took effect, but we leave: the partner of position p may be
-        // linked there (both drew p before close, so close's sweep does not cover it), so
-        // seal it on our way out — cancelling that partner, or sealing the empty cell for it.
+        // (D) We leave: the partner of position p may be linked there (if both drew p before
+        // the close, its sweep does not cover p), so seal it on our way out — cancelling that
+        // partner, or sealing the empty cell for it. (A position drawn after the close has no
+        // linked partner; sealing its cell, or finding it still used by an earlier lap, is
+        // harmless.)
         seal(p);
         return status::closed;
       }
       cell& c = cell_of(p);
-      for (;;) {
-        // acquire: pairs with the partner's link (L1), a skip mark, or a free.
-        std::uint64_t w = c.word.load(std::memory_order_acquire);
+      // First guess that the partner is already waiting, and claim the cell as meet() would:
+      // one compare-exchange takes the line to this core and, usually, the partner with it; a
+      // load first would fetch the line shared and the claim then fetch it again, exclusive.
+      // acquire, also on failure: the value read takes the place of the loop's first load
+      // below, and pairs with what that load pairs with (a link L1, a skip mark, a free).
+      std::uint64_t w = make_word(p, their_state);
+      if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_acquire,
+                                         std::memory_order_acquire)) {
+        const met m = claimed(p, their_state, src, dst, empty, nullptr, 0);
+        if (m == met::ok) return status::ok;
+        continue;  // partner_gone: a select gone elsewhere; the cell is freed: draw again
+      }
+      for (bool fresh = true;; fresh = false) {
+        if (!fresh) {
+          // acquire: pairs with the partner's link (L1), a skip mark, or a free.
+          w = c.word.load(std::memory_order_acquire);
+        }
         if (!at(w, p) && at(w, p + cells)) break;  // freed past us (defensive): draw again
         if (!at(w, p) && closed_now()) {
           // After close the ring is frozen: a sealed cell is never freed for a later lap, so a
@@ -549,7 +663,7 @@ class rendezvous {
           continue;
         }
         const std::uint32_t st = state_of(w);
-        if (st == their_state) {
+        if (waits(st, their_state)) {
           const met m = meet(p, w, src, dst, empty, nullptr, 0);
           if (m == met::ok) return status::ok;
           if (m == met::partner_gone) break;  // a select gone elsewhere; cell freed: draw again
@@ -569,14 +683,15 @@ class rendezvous {
           continue;
         }
         if (st == sealed) return status::closed;
-        if (st == busy) {  // a try operation is serving the party here; it marks skip next
+        if (st == busy || st == retry) {  // a try operation is serving the party here
           B::yield();
           continue;
         }
-        // empty: link our waiter and sleep.
-        c.who[slot_of(my_state)].with_mut([&](waiter*& who) { who = &me; });
-        // seq_cst (L1, and L2's first half): the release half publishes our record to the
-        // claimer's acquire; seq_cst for the Dekker with close (K1). (Mutant: rdv_relaxed_link.)
+        // empty: link our waiter and wait.
+        fill(c, me);
+        // seq_cst (L1, and L2's first half): the release half publishes our fields (fill) and
+        // record to the claimer's acquire; seq_cst for the Dekker with close (K1). (Mutant:
+        // rdv_relaxed_link.)
         if (!c.word.compare_exchange_strong(
                 w, make_word(p, my_state),
                 sync::order<B, mutation::rdv_relaxed_link>(std::memory_order_seq_cst),
@@ -586,11 +701,11 @@ class rendezvous {
         // seq_cst (L3): announces the link to try operations' double collect (D1, D2).
         links_.fetch_add(1, std::memory_order_seq_cst);
         if constexpr (!sync::planted<B, mutation::rdv_link_ignores_close>) {
-          // (L2) Dekker with close's K1: if close's sweep missed our link, we see the bit.
+          // (L2) Dekker with close's K1: if close's sweep missed our link, we see the flag.
           if (closed_now()) seal(p);
         }
         watch_.notify_all();  // a watching select may pair with us now
-        const std::uint32_t o = await(p, me, how, deadline);
+        const std::uint32_t o = await(p, me, my_state, how, deadline);
         if (o != retry_out)
           return o == done ? status::ok : o == closed_out ? status::closed : status::timeout;
         me.park.reset();  // our partner's drawer left (it told us so): draw again
@@ -599,23 +714,50 @@ class rendezvous {
     }
   }
 
-  // Sleeps until our waiter at p is claimed: its outcome, or 0 if the deadline passed and we
-  // withdrew.
+  // Waits until our waiter at p is claimed and served: its outcome, or 0 if the deadline
+  // passed and we withdrew. First we watch our cell's word, where a claimer leaves the outcome
+  // (W1), for a bounded spin (detail/backoff.hpp): a hand-off then moves only the cell's line
+  // and the value. Then we mark ourselves parked (W2), and a claimer wakes us through `park`.
   template <class Deadline>
-  std::uint32_t await(std::uint64_t p, waiter& me, op_mode how, const Deadline& deadline) {
+  std::uint32_t await(std::uint64_t p, waiter& me, std::uint32_t my_state, op_mode how,
+                      const Deadline& deadline) {
+    cell& c = cell_of(p);
+    csp::detail::backoff<B> wait;
+    for (;;) {
+      // acquire (W1): pairs with the release half of the claimer's last write to this word:
+      // the free or skip mark after the transfer (S1, S2), the seal (S4), or the retry mark.
+      std::uint64_t w = c.word.load(std::memory_order_acquire);
+      if (!at(w, p)) return done;  // our partner freed the cell after the transfer
+      const std::uint32_t st = state_of(w);
+      if (st == skip) return done;  // a try operation served us
+      if (st == sealed) return closed_out;
+      if (st == retry) {  // our partner's drawer left: we free the cell and draw again
+        free_cell(p);
+        return retry_out;
+      }
+      if (wait.snooze()) continue;
+      if (st == busy) {  // a claimer is serving us; it leaves the outcome here, not in `park`
+        B::yield();
+        continue;
+      }
+      // (W2) release: with L1, publishes our record (its parker) to a claimer that reads this
+      // word. relaxed on failure: a claimer came; look again.
+      if (c.word.compare_exchange_strong(w, make_word(p, parked_of(my_state)),
+                                         std::memory_order_release, sync::retry_on_failure)) {
+        break;
+      }
+    }
     std::uint32_t o = 0;
     if constexpr (requires { deadline.time_since_epoch(); }) {
       if (how == op_mode::until) {
-        o = me.park.park_until(deadline);
+        o = me.park.park_until(deadline, false);
         if (o == 0) {
           // Timed out: withdraw, unless someone claimed us meanwhile (then wait for them).
-          cell& c = cell_of(p);
           // relaxed: we only compare against our own link.
           std::uint64_t w = c.word.load(std::memory_order_relaxed);
-          const std::uint32_t st = state_of(w);
           const std::uint64_t withdrawn = make_word(p, skip);
           // relaxed: withdrawing publishes nothing; on failure we park for the outcome.
-          if (at(w, p) && (st == tx || st == rx) &&
+          if (w == make_word(p, parked_of(my_state)) &&
               c.word.compare_exchange_strong(w, withdrawn, std::memory_order_relaxed,  // as above
                                              sync::retry_on_failure)) {
             return 0;
@@ -624,7 +766,7 @@ class rendezvous {
         }
       }
     }
-    if (o == 0) o = me.park.park();
+    if (o == 0) o = me.park.park(false);
     return o;
   }
 
@@ -644,11 +786,15 @@ class rendezvous {
     return true;
   }
 
+  // Each counter on its own cache line: S and R are written by each draw, links_ by each link,
+  // and the closed flag, read by every operation, is written once. Sharing a line would make
+  // every draw or link steal it from the other side, which reads its neighbour.
   alignas(64) typename B::template atomic<std::uint64_t> S_{0};
   alignas(64) typename B::template atomic<std::uint64_t> R_{0};
+  alignas(64) typename B::template atomic<std::uint32_t> closed_{0};
+  alignas(64) typename B::template atomic<std::uint64_t> links_{0};
   alignas(64) cell ring_[cells];
   csp::detail::eventcount<B> cell_freed_;
-  typename B::template atomic<std::uint64_t> links_{0};
   csp::detail::watch_list<B> watch_;
 };
 
