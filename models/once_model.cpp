@@ -16,6 +16,7 @@ template <class Once>
 void register_all(const std::string& impl) {
   add<once_model::publish<Once, 2>>("once.publish.2threads<" + impl + ">", search::full());
   add<once_model::lazy_publish<Once, 2>>("once.lazy.2threads<" + impl + ">", search::full());
+  add<once_model::done_publishes<Once>>("once.done_publishes<" + impl + ">", search::full());
   add<once_model::retry_after_throw<Once, 2>>("once.retry_after_throw.2threads<" + impl + ">",
                                               search::full());
   add<once_model::publish<Once, 3>>("once.publish.3threads<" + impl + ">", search::bound(3));

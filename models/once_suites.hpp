@@ -53,6 +53,23 @@ struct publish : rl::test_suite<publish<Once, Threads, Expected>, Threads, Expec
   void after() { check(read(runs) == 1, "f did not complete exactly once"); }
 };
 
+// done() as a reader's only synchronization: one thread calls, the other polls done() and,
+// once it says true, reads what f wrote — without ever calling. done()'s acquire is what makes
+// that read ordered (an observer that checks "is it initialized?" before using the object).
+template <class Once, rl::test_result_e Expected = rl::test_result_success>
+struct done_publishes : rl::test_suite<done_publishes<Once, Expected>, 2, Expected> {
+  Once once;
+  cell<Once> value{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      once.call([this] { value.with_mut([](int& v) { v = 42; }); });
+    } else if (once.done()) {
+      check(read(value) == 42, "done() true before f's write was visible");
+    }
+  }
+};
+
 // The concurrent singleton: lazy<T>::get() from every thread; the value is built once and the
 // construction is visible to every caller (the double-checked locking contract).
 template <class Once, unsigned Threads, rl::test_result_e Expected = rl::test_result_success>
