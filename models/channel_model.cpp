@@ -72,14 +72,14 @@ void register_all(const std::string& impl, const strategy& how) {
 
 int main(int argc, char** argv) {
   register_all<csp::lock_free::channel>("lock_free", [](int threads, std::size_t cap) {
-    if (cap == 0) return threads == 4 ? search::bound(1) : search::bound(2);
-    return threads == 2 ? search::bound(3) : threads == 3 ? search::bound(2) : search::bound(1);
+    if (cap == 0) return threads == 4 ? search::bound(2) : search::bound(3);
+    return threads == 2 ? search::bound(4) : search::bound(2);
   });
   // Again with no spinning before parking: in Relacy a spin's pause is a yield, after which
   // loads see the latest value, which would hide the waiter queues' Dekker re-checks.
   register_all<csp::lock_free::channel, 0>("lock_free,no-spin", [](int threads, std::size_t cap) {
-    if (cap == 0) return threads == 4 ? search::bound(1) : search::bound(2);
-    return threads == 2 ? search::bound(2) : search::bound(1);
+    if (cap == 0) return threads == 4 ? search::bound(1) : search::bound(3);
+    return threads == 2 ? search::bound(3) : threads == 3 ? search::bound(2) : search::bound(1);
   });
   register_all<csp::mutex_based::channel>("mutex_based", [](int threads, std::size_t) {
     return threads <= 3 ? search::full() : search::bound(3);

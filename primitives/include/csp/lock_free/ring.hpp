@@ -25,6 +25,15 @@
 // frees the position for the next lap), stores the head hint, moves the value out of its
 // storage slot and frees the slot. Receives linearize at the claim.
 //
+// Both blocking operations first guess the word instead of reading it: a sender stages and
+// then publishes into "empty, lap of t" at the tail hint; a receiver claims "published, slot
+// of h's own bank" at the head hint. A compare-exchange on an unread word fetches its line
+// exclusive once, where a load fetches it shared and the compare-exchange again, exclusive;
+// on a wrong guess the value it read starts the ordinary walk. This took 4-5 ns off each
+// message at capacity 1024 (about 33 to 28.5 ns, spsc, mpsc and mpmc alike). The try
+// operations do not guess: a try_send on a full buffer would stage for nothing, and a polling
+// try_recv would take the line from the sender.
+//
 // Close seals the frontier: it compare-exchanges the first unpublished word to `sealed`, so it
 // is totally ordered with every publish (the publish and the seal race for the same word).
 // When the buffer is full, the frontier's word still holds the previous lap's value; close then
@@ -225,10 +234,33 @@ class ring {
     csp::detail::backoff<B> patience;
     // Position t - 1 is published (I3), so an empty word(t) is the frontier.
     std::uint64_t t = tail_hint();
-    for (;;) {
-      // seq_cst: the acquire half pairs with a claim (S3: the previous lap's value is out) or a
-      // seal (S4); seq_cst so that an answer `full` or `closed` is ordered with the others.
-      const std::uint64_t w = word(t).load(std::memory_order_seq_cst);
+    std::uint64_t w = 0;
+    bool fresh = false;  // w holds word(t), read by a failed guess
+    if (how != op_mode::poll) {
+      // Guess that t is the frontier, as it nearly always is: stage, then publish with one
+      // compare-exchange on the word, unread. It fetches the line exclusive at once, where a
+      // load fetches it shared and the publish again, exclusive. (A try_send does not guess:
+      // on a full buffer it would stage for nothing.)
+      if constexpr (sync::planted<B, mutation::ring_hint_before_publish>) advance_tail(t);
+      staged = stage(src, t);  // may throw: nothing published
+      w = make_word(stamp_of(t), 0);
+      // seq_cst: as the publish below (S1, N1 of not_empty). seq_cst on failure: the value
+      // read takes the place of the loop's first load, which is seq_cst.
+      if (word(t).compare_exchange_strong(
+              w, make_word(stamp_of(t), staged + 1),
+              sync::order<B, mutation::ring_relaxed_publish>(std::memory_order_seq_cst),
+              std::memory_order_seq_cst)) {
+        return published(t);
+      }
+      fresh = true;
+    }
+    for (;; fresh = false) {
+      if (!fresh) {
+        // seq_cst: the acquire half pairs with a claim (S3: the previous lap's value is out)
+        // or a seal (S4); seq_cst so that an answer `full` or `closed` is ordered with the
+        // others.
+        w = word(t).load(std::memory_order_seq_cst);
+      }
       const std::uint32_t pl = payload(w);
       if (stamp(w) == stamp_of(t)) {
         if (pl == sealed) return fail(status::closed);
@@ -247,14 +279,7 @@ class ring {
                 expected, make_word(stamp_of(t), staged + 1),
                 sync::order<B, mutation::ring_relaxed_publish>(std::memory_order_seq_cst),
                 sync::retry_on_failure)) {
-          staged = no_slot;  // the slot belongs to the ring now
-          advance_tail(t);
-          not_empty_.notify_one();
-          // The planted bug: a select watching for a value is not told of it.
-          if constexpr (!sync::planted<B, mutation::ring_publish_skips_watchers>) {
-            recv_watch_.notify_all();
-          }
-          return status::ok;
+          return published(t);  // the slot belongs to the ring now
         }
         continue;
       }
@@ -292,11 +317,37 @@ class ring {
     csp::detail::backoff<B> patience;
     // Position h - 1 is claimed (I3), so a published word(h) is the oldest value.
     std::uint64_t h = head_hint();
-    for (;;) {
-      // seq_cst (R1): the acquire half pairs with the publish (S1) and the seal (S4);
-      // seq_cst so that an `empty` answer is ordered with every publish (see I1: if a later
-      // position is published, so is h, earlier in the total order).
-      const std::uint64_t w = word(h).load(std::memory_order_seq_cst);
+    std::uint64_t w = 0;
+    bool fresh = false;  // w holds word(h), read by a failed guess
+    if constexpr (!provisional_claim) {
+      if (how != op_mode::poll) {
+        // Guess that h holds a value staged in h's own bank, as it does unless senders raced
+        // for h: claim it with one compare-exchange on the word, unread (as send() does). A
+        // try_recv does not guess: on an empty buffer it would take the line from the sender.
+        const std::uint32_t guess = bank_of(h) + 1;
+        w = make_word(stamp_of(h), guess);
+        // seq_cst: as the claim in take() (R2, N1 of not_full); its acquire half pairs with
+        // the publish (S1), as R1 does. seq_cst on failure: the value read takes the place of
+        // the loop's first load (R1). (Mutant ring_claim_acq_rel: one step weaker.)
+        if (word(h).compare_exchange_strong(
+                w, after_claim(h, guess),
+                sync::order<B, mutation::ring_claim_acq_rel>(std::memory_order_seq_cst,
+                                                             std::memory_order_acq_rel),
+                sync::order<B, mutation::ring_claim_acq_rel>(std::memory_order_seq_cst,
+                                                             std::memory_order_acquire))) {
+          move_out(dst, h, guess - 1);
+          return status::ok;
+        }
+        fresh = true;
+      }
+    }
+    for (;; fresh = false) {
+      if (!fresh) {
+        // seq_cst (R1): the acquire half pairs with the publish (S1) and the seal (S4);
+        // seq_cst so that an `empty` answer is ordered with every publish (see I1: if a later
+        // position is published, so is h, earlier in the total order).
+        w = word(h).load(std::memory_order_seq_cst);
+      }
       const std::uint32_t pl = payload(w);
       if (stamp(w) == stamp_of(h)) {
         if (pl == sealed) return status::closed;  // closed, and everything before h received
@@ -497,6 +548,17 @@ class ring {
     head_.store(next(h), std::memory_order_release);
   }
 
+  // After a send's publish at t: the hint, and the wake-ups.
+  status published(std::uint64_t t) {
+    advance_tail(t);
+    not_empty_.notify_one();
+    // The planted bug: a select watching for a value is not told of it.
+    if constexpr (!sync::planted<B, mutation::ring_publish_skips_watchers>) {
+      recv_watch_.notify_all();
+    }
+    return status::ok;
+  }
+
   // The word a claimed position h leaves for the next lap: empty, or sealed if close saw its
   // value at a full buffer's frontier.
   std::uint64_t after_claim(std::uint64_t h, std::uint32_t pl) const noexcept {
@@ -523,11 +585,8 @@ class ring {
               sync::retry_on_failure)) {
         return false;
       }
-      advance_head(h);
-      storage(k).value.with_mut([&](std::optional<T>& v) {
-        dst.put(*v);  // noexcept for this T
-        v.reset();
-      });
+      move_out(dst, h, k);
+      return true;
     } else {
       // acquire: as R2 for the value; the word stays occupied while we move.
       if (!word(h).compare_exchange_strong(expected, w | claiming_bit, std::memory_order_acquire,
@@ -556,11 +615,27 @@ class ring {
                                             std::memory_order_seq_cst, sync::retry_on_failure)) {
       }
       advance_head(h);
+      let_go(k);
+      return true;
     }
+  }
+
+  // After a claim of position h whose value is in slot k (final: a T whose move cannot throw):
+  // the hint, the move into dst, and the slot let go.
+  void move_out(sink& dst, std::uint64_t h, std::uint32_t k) noexcept {
+    advance_head(h);
+    storage(k).value.with_mut([&](std::optional<T>& v) {
+      dst.put(*v);  // noexcept for this T
+      v.reset();
+    });
+    let_go(k);
+  }
+
+  // A receiver is done with slot k: it goes back, and a sender waiting for room is told.
+  void let_go(std::uint32_t k) noexcept {
     release(k);
     not_full_.notify_one();
     send_watch_.notify_all();
-    return true;
   }
 
   // ---- storage ---------------------------------------------------------------------------
