@@ -740,10 +740,14 @@ class rendezvous {
         B::yield();
         continue;
       }
-      // (W2) release: with L1, publishes our record (its parker) to a claimer that reads this
-      // word. relaxed on failure: a claimer came; look again.
+      // (W2) relaxed: it publishes nothing new. Our record was published by our link L1, and
+      // W2 is a read-modify-write, so it continues L1's release sequence: a claimer whose
+      // acquire load reads W2's value synchronizes with L1. (If a try operation's throwing
+      // transfer put the word back in between, that release store heads the sequence, and the
+      // try operation read L1 with acquire first.) The order matrix found W2 at release not
+      // needed by any model. relaxed on failure: a claimer came; look again.
       if (c.word.compare_exchange_strong(w, make_word(p, parked_of(my_state)),
-                                         std::memory_order_release, sync::retry_on_failure)) {
+                                         std::memory_order_relaxed, sync::retry_on_failure)) {
         break;
       }
     }
