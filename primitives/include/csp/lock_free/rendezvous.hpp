@@ -634,11 +634,11 @@ class rendezvous {
       // First guess that the partner is already waiting, and claim the cell as meet() would:
       // one compare-exchange takes the line to this core and, usually, the partner with it; a
       // load first would fetch the line shared and the claim then fetch it again, exclusive.
+      std::uint64_t w = make_word(p, their_state);
       // acquire, also on failure: the value read takes the place of the loop's first load
       // below, and pairs with what that load pairs with (a link L1, a skip mark, a free).
-      std::uint64_t w = make_word(p, their_state);
-      if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_acquire,
-                                         std::memory_order_acquire)) {
+      constexpr auto guess = std::memory_order_acquire;
+      if (c.word.compare_exchange_strong(w, make_word(p, busy), guess, guess)) {
         const met m = claimed(p, their_state, src, dst, empty, nullptr, 0);
         if (m == met::ok) return status::ok;
         continue;  // partner_gone: a select gone elsewhere; the cell is freed: draw again
@@ -746,8 +746,9 @@ class rendezvous {
       // transfer put the word back in between, that release store heads the sequence, and the
       // try operation read L1 with acquire first.) The order matrix found W2 at release not
       // needed by any model. relaxed on failure: a claimer came; look again.
-      if (c.word.compare_exchange_strong(w, make_word(p, parked_of(my_state)),
-                                         std::memory_order_relaxed, sync::retry_on_failure)) {
+      constexpr auto mark = std::memory_order_relaxed;
+      if (c.word.compare_exchange_strong(w, make_word(p, parked_of(my_state)), mark,
+                                         sync::retry_on_failure)) {
         break;
       }
     }

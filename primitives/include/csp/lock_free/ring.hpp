@@ -327,14 +327,13 @@ class ring {
         const std::uint32_t guess = bank_of(h) + 1;
         w = make_word(stamp_of(h), guess);
         // seq_cst: as the claim in take() (R2, N1 of not_full); its acquire half pairs with
-        // the publish (S1), as R1 does. seq_cst on failure: the value read takes the place of
-        // the loop's first load (R1). (Mutant ring_claim_acq_rel: one step weaker.)
-        if (word(h).compare_exchange_strong(
-                w, after_claim(h, guess),
-                sync::order<B, mutation::ring_claim_acq_rel>(std::memory_order_seq_cst,
-                                                             std::memory_order_acq_rel),
-                sync::order<B, mutation::ring_claim_acq_rel>(std::memory_order_seq_cst,
-                                                             std::memory_order_acquire))) {
+        // the publish (S1), as R1 does. (Mutant ring_claim_acq_rel: one step weaker.)
+        constexpr auto claim = sync::order<B, mutation::ring_claim_acq_rel>(
+            std::memory_order_seq_cst, std::memory_order_acq_rel);  // planted: acq_rel
+        // seq_cst on failure: the value read takes the place of the loop's first load (R1).
+        constexpr auto seen = sync::order<B, mutation::ring_claim_acq_rel>(
+            std::memory_order_seq_cst, std::memory_order_acquire);  // planted: acquire
+        if (word(h).compare_exchange_strong(w, after_claim(h, guess), claim, seen)) {
           move_out(dst, h, guess - 1);
           return status::ok;
         }
