@@ -383,8 +383,10 @@ class ring {
     };
     std::uint64_t t = tail_hint();
     for (;;) {
-      // acquire: pairs with the publish or claim that wrote the word.
-      std::uint64_t w = word(t).load(std::memory_order_acquire);
+      // relaxed: only steers the walk. close() reads nothing the word's writer published: it
+      // throws on a seal, steps on past a value, and its seal compare-exchanges below check
+      // the word again (the order matrix found no model needing acquire here).
+      std::uint64_t w = word(t).load(std::memory_order_relaxed);
       const std::uint32_t pl = payload(w);
       if (stamp(w) == stamp_of(t)) {
         if (pl == sealed) already();
@@ -480,11 +482,17 @@ class ring {
 
   std::uint64_t tail_hint() const noexcept {
     // acquire (S0): pairs with the release store of advance_tail(); position hint - 1 is
-    // published (I3).
+    // published (I3). Load-bearing though no model can show it: it makes the publish of
+    // t - 1 happen-before ours at t, so publishes enter the seq_cst total order in position
+    // order, which an `empty` answer relies on (R1 in recv()). Relacy runs the two in that
+    // order anyway (its hint load follows the hint store), so a relaxed load here passes
+    // every model.
     return tail_.load(std::memory_order_acquire);
   }
   std::uint64_t head_hint() const noexcept {
     // acquire: pairs with the release store of advance_head(); position hint - 1 is claimed.
+    // As S0, for claims: they enter the total order in position order, which a `full` answer
+    // relies on.
     return head_.load(std::memory_order_acquire);
   }
 
