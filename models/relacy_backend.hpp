@@ -329,6 +329,10 @@ struct model_clock {
   static time_point now() noexcept { return time_point{}; }
 };
 
+// The observation hook (csp/sync/mutation.hpp): a model that records histories installs it
+// for the duration of its simulation; null otherwise.
+inline void (*observe_hook)(sync::point) = nullptr;
+
 template <class Mutant = void, unsigned SpinLimit = 1, unsigned RendezvousCells = 2>
 struct relacy_backend {
   template <class T>
@@ -347,6 +351,9 @@ struct relacy_backend {
 
   static void fence(std::memory_order mo, source_loc l = source_loc::current()) {
     rl::atomic_thread_fence(to_rl(orders::at_site(mo, orders::op_kind::fence, l)), info(l));
+  }
+  static void observe(sync::point p) {
+    if (observe_hook != nullptr) observe_hook(p);
   }
   static void pause(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }
   static void yield(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }

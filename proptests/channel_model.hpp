@@ -52,7 +52,9 @@
 // full and empty are exact (try_recv never says empty after a send completed whose value is
 // still buffered; try_send never says full after a receive completed that freed the last
 // slot). The sequential state test pins the unbuffered answers exactly, since single-threaded
-// no partner can be waiting.
+// no partner can be waiting. Where a recorder can also stamp the moment each blocked operation
+// became findable (the Relacy models, through the channels' observation point), the checker
+// judges the unbuffered full / empty exactly as well (linearizability.hpp, exactness()).
 #pragma once
 
 #include <array>

@@ -27,9 +27,10 @@
 // Limits. Every operation in a history must have returned (the runners guarantee it: real
 // threads through a watchdog close, Relacy by construction). Stamps order call and return
 // events but not the moment a blocked operation started waiting, which is why unbuffered full /
-// empty are judged as channel_model.hpp explains. Linearizability is a safety property: an
-// operation that waits when it could proceed (and is released by a later close) passes here;
-// liveness is the watchdog's and the models' business.
+// empty are judged as channel_model.hpp explains — unless the recorder stamps that moment too
+// (op_record::wait): then exactness() judges them exactly. Linearizability is a safety
+// property: an operation that waits when it could proceed (and is released by a later close)
+// passes here; liveness is the watchdog's and the models' business.
 //
 // Header-only, no RapidCheck or GoogleTest, and only standard headers that
 // models/relacy_backend.hpp includes before Relacy: Relacy models include it too. Histories are
@@ -62,6 +63,11 @@ struct op_record {
   outcome out{};
   std::uint64_t call = 0;  // stamp taken just before the call
   std::uint64_t ret = 0;   // stamp taken just after the return
+  // A blocking send or recv: the stamp of the moment it last became findable by a partner's
+  // try operation (csp::sync::point::waiting), where a recorder can see it (the Relacy
+  // models); `never` otherwise. See exactness().
+  static constexpr std::uint64_t never = ~std::uint64_t{0};
+  std::uint64_t wait = never;
 
   friend bool operator==(const op_record&, const op_record&) = default;
 };
@@ -97,6 +103,7 @@ struct history {
       mix(static_cast<std::uint32_t>(r.arg));
       mix(static_cast<std::uint32_t>(r.out.value));
       mix(r.call | (r.ret << 32));
+      mix(r.wait);
     }
     return h;
   }
@@ -337,10 +344,14 @@ inline std::string describe(const history& h, const verdict& v) {
   const bool timeline = last < 80;
   for (std::size_t k = 0; k < h.n; ++k) {
     const op_record& r = h.ops[idx[k]];
+    std::string answer = answer_text(r.kind, r.out);
+    if (r.wait != op_record::never) {
+      answer += detail::format(" (waits @%llu)", static_cast<unsigned long long>(r.wait));
+    }
     std::string line = detail::format(
         "  %-3s [%3llu,%3llu]  %-14s -> %-26s", thread_name(r.thread).c_str(),
         static_cast<unsigned long long>(r.call), static_cast<unsigned long long>(r.ret),
-        call_text(r).c_str(), answer_text(r.kind, r.out).c_str());
+        call_text(r).c_str(), answer.c_str());
     if (timeline) {
       line += ' ';
       for (std::uint64_t t = 0; t <= last; ++t) {
@@ -396,6 +407,72 @@ inline std::string describe(const history& h, const verdict& v) {
                         answer_text(r.kind, r.out).c_str(), why.c_str());
   }
   return s;
+}
+
+// The exactness of unbuffered try answers, which linearizability alone cannot judge (the
+// stamps do not show that a partner was already waiting): checked where a history records when
+// each blocking operation started waiting (op_record::wait).
+//
+// A blocking recv R certainly waits from its wait stamp until its partner could first have
+// taken it: the call of the send whose value it received, or of the close that released it.
+// A try_send that answered `full` must have a point inside its [call, ret] interval at which no
+// receiver certainly waits; likewise a try_recv that answered `empty`, with blocking sends.
+// (Sound: every interval used is one the operation certainly spent waiting, so a correct
+// channel never fails it; an answer given while a partner was leaving passes.)
+//
+// Returns nullopt when the history passes, else which answer is inexact and why.
+inline std::optional<std::string> exactness(const history& h) {
+  using csp::status;
+  if (h.capacity != 0) return std::nullopt;
+  const auto ops = [&h](std::size_t i) -> const op_record& { return h.ops[i]; };
+  std::uint64_t close_call = op_record::never;
+  for (std::size_t i = 0; i < h.n; ++i) {
+    if (ops(i).kind == op_kind::close && ops(i).out.st == status::ok) close_call = ops(i).call;
+  }
+  // Until when P certainly waits (exclusive).
+  const auto until = [&](const op_record& p) {
+    if (p.out.st != status::ok) return close_call;  // released by the close
+    for (std::size_t i = 0; i < h.n; ++i) {
+      const op_record& q = ops(i);
+      if (q.out.st != status::ok) continue;
+      if (p.kind == op_kind::recv && is_send(q.kind) && q.arg == p.out.value) return q.call;
+      if (p.kind == op_kind::send && is_recv(q.kind) && q.out.value == p.arg) return q.call;
+    }
+    return p.ret;
+  };
+  for (std::size_t f = 0; f < h.n; ++f) {
+    const op_record& a = ops(f);
+    const bool full = a.kind == op_kind::try_send && a.out.st == status::full;
+    const bool empty = a.kind == op_kind::try_recv && a.out.st == status::empty;
+    if (!full && !empty) continue;
+    const op_kind partner = full ? op_kind::recv : op_kind::send;
+    // Points between consecutive stamps: s + 1/2 for s in [call, ret).
+    bool free_point = false;
+    std::size_t witness = h.n;
+    for (std::uint64_t s = a.call; s < a.ret && !free_point; ++s) {
+      free_point = true;
+      for (std::size_t i = 0; i < h.n; ++i) {
+        const op_record& p = ops(i);
+        if (p.kind != partner || p.wait == op_record::never) continue;
+        if (p.wait <= s && s < until(p)) {
+          free_point = false;
+          witness = i;
+          break;
+        }
+      }
+    }
+    if (!free_point) {
+      const op_record& p = ops(witness);
+      return detail::format(
+          "%s %s [%llu,%llu] answered %s while %s %s waited throughout: findable from stamp "
+          "%llu, and no partner could take it before %llu",
+          thread_name(a.thread).c_str(), call_text(a).c_str(),
+          static_cast<unsigned long long>(a.call), static_cast<unsigned long long>(a.ret),
+          to_string(a.out.st), thread_name(p.thread).c_str(), call_text(p).c_str(),
+          static_cast<unsigned long long>(p.wait), static_cast<unsigned long long>(until(p)));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace csp_test

@@ -148,6 +148,50 @@ TEST(LinearizabilityChecker, UnbufferedFullAndEmptyWhileOpenOnly) {
   accepted(make(0, {close(1, 0, 3), try_recv(0, 1, 2, status::empty)}));
 }
 
+op_record waiting(op_record r, std::uint64_t wait) {
+  r.wait = wait;
+  return r;
+}
+bool exact(const history& h) {
+  return !csp_test::exactness(h).has_value();
+}
+
+// Where the history records when a blocked operation became findable (op_record::wait),
+// unbuffered full / empty are judged exactly: a receiver that certainly waited throughout the
+// try_send's interval makes `full` wrong.
+TEST(ExactnessCheck, FullWhileAReceiverWaitsThroughoutIsRejected) {
+  // recv findable from 1, its value's sender invoked at 5: it waits throughout [2, 3].
+  EXPECT_FALSE(exact(make(
+      0, {waiting(recv(1, 0, 7, 1), 1), try_send(0, 2, 3, 7, status::full), send(2, 5, 6, 1)})));
+  // Mirror: try_recv says empty while a sender waits.
+  EXPECT_FALSE(exact(
+      make(0, {waiting(send(1, 0, 7, 1), 1), try_recv(0, 2, 3, status::empty), recv(2, 5, 6, 1)})));
+  // A receiver released only by the close (at 5) waits until then.
+  EXPECT_FALSE(exact(make(0, {waiting(recv(1, 0, 7, std::nullopt), 1),
+                              try_send(0, 2, 3, 7, status::full), close(2, 5, 6)})));
+  const history h =
+      make(0, {waiting(recv(1, 0, 7, 1), 1), try_send(0, 2, 3, 7, status::full), send(2, 5, 6, 1)});
+  const std::optional<std::string> why = csp_test::exactness(h);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("answered full while t1 recv() waited throughout"), std::string::npos)
+      << *why;
+}
+
+TEST(ExactnessCheck, FullIsExactWhenSomePointHasNobodyCertainlyWaiting) {
+  // Findable only from 3: the point between 2 and 3 is free.
+  EXPECT_TRUE(exact(make(
+      0, {waiting(recv(1, 0, 7, 1), 3), try_send(0, 2, 4, 7, status::full), send(2, 5, 6, 1)})));
+  // Its partner was invoked at 1: it may have been taken before the try_send ran.
+  EXPECT_TRUE(exact(make(
+      0, {waiting(recv(1, 0, 7, 1), 1), try_send(0, 2, 3, 7, status::full), send(2, 1, 6, 1)})));
+  // Without a wait stamp (real-thread histories) nothing is judged.
+  EXPECT_TRUE(
+      exact(make(0, {recv(1, 0, 7, 1), try_send(0, 2, 3, 7, status::full), send(2, 5, 6, 1)})));
+  // Buffered channels are judged by linearizability alone.
+  EXPECT_TRUE(exact(
+      make(1, {waiting(send(1, 0, 7, 1), 1), try_recv(0, 2, 3, status::empty), recv(2, 5, 6, 1)})));
+}
+
 // ---- close ----------------------------------------------------------------------------------
 
 TEST(LinearizabilityChecker, SendsAfterCloseFail) {

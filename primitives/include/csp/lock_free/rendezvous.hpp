@@ -64,7 +64,10 @@
 //     a sent value lost (mutant rdv_select_skips_own_claim);
 //   * sending a watching party back to draw again by freeing its cell, as for a parked one:
 //     to a watcher a free means "served", and it returns without a value (mutant
-//     rdv_send_back_frees).
+//     rdv_send_back_frees);
+//   * a try operation that looks only for watching parties, not parked ones: try_send says
+//     `full` while a receiver sleeps in its cell — an inexact answer, which the
+//     linearizability model's exactness check rejects (mutant rdv_try_ignores_parked).
 #pragma once
 
 #include <cstdint>
@@ -90,6 +93,7 @@ struct rdv_relaxed_link {};
 struct rdv_link_ignores_close {};
 struct rdv_select_skips_own_claim {};
 struct rdv_send_back_frees {};
+struct rdv_try_ignores_parked {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -501,14 +505,21 @@ class rendezvous {
       if (closed_now()) return status::closed;  // a closed answer is final
       // seq_cst: in the total order with the draws.
       const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
-      // seq_cst: in the total order with the partners' draws.
+      // seq_cst: in the total order with the partners' draws. (At acquire, a partner linked
+      // before this call can be missed: the linearizability model's exactness check finds the
+      // inexact `full` in ch.lin.try_ops.unbuffered.)
       const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
       bool lagging = false;
       for (std::uint64_t p = lo; p < hi; ++p) {
-        // seq_cst: the scan's reads must see every link (L1) that precedes them in S.
+        // seq_cst: the scan's reads must see every link (L1) that precedes them in S. (At
+        // acquire: an inexact answer, as above.)
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
-        if (waits(state_of(w), waiting)) {
+        // The planted bug: only a watching party counts as waiting, not one asleep.
+        const bool found = sync::planted<B, mutation::rdv_try_ignores_parked>
+                               ? state_of(w) == waiting
+                               : waits(state_of(w), waiting);
+        if (found) {
           if (meet(p, w, src, dst, skip, nullptr, 0) == met::ok) {
             sweep(mine, p);
             return status::ok;
@@ -698,6 +709,7 @@ class rendezvous {
                 sync::retry_on_failure)) {
           continue;
         }
+        sync::observe<B>(sync::point::waiting);  // a try operation's scan finds us from here
         // seq_cst (L3): announces the link to try operations' double collect (D1, D2).
         links_.fetch_add(1, std::memory_order_seq_cst);
         if constexpr (!sync::planted<B, mutation::rdv_link_ignores_close>) {

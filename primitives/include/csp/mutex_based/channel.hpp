@@ -405,6 +405,7 @@ class channel {
     waiter w;
     w.src = &src;
     s_->guarded.with_mut([&](core& c) { c.sendq.push_back(&w); });
+    sync::observe<B>(sync::point::waiting);  // under the mutex: a try_recv now finds us
     switch (park(lk, w, &core::sendq, deadline)) {
       case outcome::done: return status::ok;
       case outcome::closed: return status::closed;
@@ -431,6 +432,7 @@ class channel {
     waiter w;
     w.dst = &dst;
     s_->guarded.with_mut([&](core& c) { c.recvq.push_back(&w); });
+    sync::observe<B>(sync::point::waiting);  // under the mutex: a try_send now finds us
     switch (park(lk, w, &core::recvq, deadline)) {
       case outcome::done: return status::ok;
       case outcome::closed: return status::closed;

@@ -36,4 +36,17 @@ constexpr std::memory_order order(
 // without being validated by a later, properly ordered operation, so relaxed is enough.
 inline constexpr std::memory_order retry_on_failure = std::memory_order_relaxed;
 
+// Observation points: moments a model records in a history that the public API cannot show.
+//   waiting  a blocked send or receive has just become findable by its partners: from here on
+//            until a partner takes it (or close releases it), a try operation of the other
+//            side must not answer full / empty. The linearizability model stamps it to check
+//            the unbuffered try answers' exactness (proptests/linearizability.hpp).
+// A backend that defines `static void observe(point)` is called there; the standard backend
+// does not, and the call compiles to nothing.
+enum class point { waiting };
+template <class B>
+void observe(point p) noexcept {
+  if constexpr (requires { B::observe(p); }) B::observe(p);
+}
+
 }  // namespace csp::sync
