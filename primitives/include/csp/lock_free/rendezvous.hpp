@@ -39,12 +39,16 @@
 //       was closed meanwhile, the claimer cancels the waiter itself.
 //
 // State encoding
-//   S, R   64 bits: the next position to draw.
-//   closed 32 bits, 0 or 1: close() sets it in one step (K1), the operation's linearization
-//          point. Its own cache line, written once: every operation reads it after drawing,
-//          and a closed bit in S (as this channel first had) made each receiver fetch the
-//          line each send writes. The draw and the check are separate steps; close() makes
-//          that safe by reading S and R only after K1 (see close()).
+//   S, R   64 bits: [cut: 1 bit][the next position to draw: 63 bits]. close() sets the cut bit
+//          of R (K2), then of S (K3, the close's linearization point); whoever sets one
+//          publishes the counter's value at that moment (its snapshot). A draw's result says on
+//          which side of its counter's cut it drew, in the same step, with no line of the other
+//          side read. A position both sides drew before their cuts completes, close or not; one
+//          drawn by one side only is sealed (by close(), the late drawer, or the linker's
+//          re-check L2). Anyone about to answer `closed` first makes sure K3 has happened
+//          (cut_counters() helps), so every such answer comes after the linearization point.
+//   closed 32 bits, 0 or 1: which close() wins (K1; a second one throws), and a cheap early
+//          look for try operations and selects. Its own cache line, with the snapshots.
 //   word   64 bits per cell: [stamp: low 32 bits of the position][state: 32 bits]:
 //          empty; tx, rx (a sender, a receiver waits, watching the word); tx_parked,
 //          rx_parked (it waits parked, or it is a select's case); busy (claimed, value in
@@ -59,6 +63,12 @@
 //   * close() that cancels only the waiters it sees, without the Dekker re-check by a waiter
 //     linking itself concurrently: a waiter sleeps through close — DEADLOCK (mutant
 //     rdv_link_ignores_close);
+//   * a closed flag read after the draw (as this channel had until 2026-11-29): a drawer cannot
+//     tell whether it drew before the close, so it must leave even a partner that waited
+//     since before it, and a try operation that passed over that partner (its position
+//     already drawn) answered `full` while it waited — the linearizability model's
+//     exactness check finds it in ch.lin.leaving_receiver (mutant
+//     rdv_closed_flag_after_draw);
 //   * a select arriving at a waiting party that completes the transfer without first claiming
 //     its own context: another of its cases may have been claimed meanwhile, and both commit —
 //     a sent value lost (mutant rdv_select_skips_own_claim);
@@ -94,6 +104,7 @@ struct rdv_link_ignores_close {};
 struct rdv_select_skips_own_claim {};
 struct rdv_send_back_frees {};
 struct rdv_try_ignores_parked {};
+struct rdv_closed_flag_after_draw {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -173,7 +184,10 @@ class rendezvous {
   rendezvous& operator=(const rendezvous&) = delete;
 
   // Whether close() has taken effect (its K1).
-  bool closed() const noexcept { return closed_now(); }
+  bool closed() const noexcept {
+    // seq_cst: ordered with the cut of S (K3), the close's linearization point.
+    return (S_.load(std::memory_order_seq_cst) & cut_bit) != 0;
+  }
 
   // A select's case on this channel: a waiter linked in a cell like a blocked operation's, or
   // (when the cell it would draw is still in use, or another case of the same select already
@@ -203,16 +217,17 @@ class rendezvous {
   }
 
   void close() {
-    // seq_cst (K1): the close takes effect here, in one step: every operation checks the flag
-    // after it draws a position (D), so one that misses it drew before K1. Dekker with a
-    // linking waiter's re-check (L2): either it sees the flag, or the sweep below sees its link.
+    // seq_cst (K1): exactly one close() wins the flag; a second one throws, once the first
+    // has taken effect (it may still be cutting the counters: it helps).
     if (closed_.exchange(1, std::memory_order_seq_cst) != 0) {
+      cut_counters();
       throw closed_channel_error("csp::channel: close of closed channel");
     }
-    // seq_cst: after K1 in the total order, so a party that draws a position at or past s (r)
-    // draws after K1, and its check D sees the flag.
-    const std::uint64_t s = S_.load(std::memory_order_seq_cst);
-    const std::uint64_t r = R_.load(std::memory_order_seq_cst);  // seq_cst: as above
+    cut_counters();  // K2, K3: the close takes effect
+    // Positions below both snapshots were drawn by both sides before their counters were cut:
+    // those pairs complete. Seal the positions drawn by one side only (between the two).
+    const std::uint64_t s = snapshot(S_cut_);
+    const std::uint64_t r = snapshot(R_cut_);
     for (std::uint64_t p = s < r ? s : r, end = s < r ? r : s; p != end; ++p) seal(p);
     cell_freed_.notify_all();
     watch_.notify_all();
@@ -235,24 +250,22 @@ class rendezvous {
       // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
       // unless cur is still the counter's value (a stale read costs a retry).
       std::uint64_t cur = mine.load(std::memory_order_relaxed);
+      if ((cur & cut_bit) != 0) return csp::detail::enlisted::ready;  // closed: poll again
       cell& c = cell_of(cur);
       // relaxed: only decides whether to draw; after the draw the loop below re-reads the word
       // with acquire (it cannot read an older value than this one), which is what pairs with
       // the previous lap's free. A stale "in use" only makes the select watch instead.
       std::uint64_t w = c.word.load(std::memory_order_relaxed);
       if (!at(w, cur)) break;  // the previous lap still uses the cell: watch instead
-      // seq_cst: a draw, ordered with close's K1 and its read of R (see close()). Drawing only
-      // a position whose cell is free means the select never waits for a cell. relaxed on
-      // failure: another party drew it; look again.
+      // seq_cst: a draw, ordered with the cut of our counter (K2 or K3): it succeeds only on
+      // an uncut value, so we drew before the cut. Drawing only a position whose cell is free
+      // means the select never waits for a cell. relaxed on failure: another party drew it,
+      // or the close cut the counter; look again.
       if (!mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
                                         sync::retry_on_failure)) {
         continue;
       }
       const std::uint64_t p = cur;
-      if (closed_now()) {  // drawn before the close took effect: as in blocking()
-        seal(p);
-        return csp::detail::enlisted::ready;
-      }
       for (;;) {
         // acquire: pairs with the partner's link (L1), a skip mark, or a seal.
         w = c.word.load(std::memory_order_acquire);
@@ -287,7 +300,7 @@ class rendezvous {
         e.linked = true;
         // seq_cst (L3): as in blocking().
         links_.fetch_add(1, std::memory_order_seq_cst);
-        if (closed_now()) seal(p);  // (L2): seal claims the select for this case, closed
+        if (cut(p, my_state)) seal(p);  // (L2): seal claims the select for this case, closed
         watch_.notify_all();
         return csp::detail::enlisted::waiting;
       }
@@ -348,6 +361,55 @@ class rendezvous {
     return closed_.load(std::memory_order_seq_cst) != 0;
   }
   cell& cell_of(std::uint64_t p) noexcept { return ring_[p % cells]; }
+
+  // The close cuts each counter by setting its top bit (K2: R, then K3: S, the close's
+  // linearization point): a draw's result says on which side of its counter's cut it drew.
+  // Whoever sets a cut bit publishes the counter's value at that moment (its snapshot).
+  static constexpr std::uint64_t cut_bit = std::uint64_t{1} << 63;
+
+  // Makes the close take effect, helping a close() that has won the flag but not yet cut both
+  // counters: whoever is about to answer `closed` calls it first, so that K3 comes before
+  // the answer.
+  void cut_counters() noexcept {
+    cut_counter(R_, R_cut_);  // K2
+    cut_counter(S_, S_cut_);  // K3
+  }
+  void cut_counter(typename B::template atomic<std::uint64_t>& counter,
+                   typename B::template atomic<std::uint64_t>& snap) noexcept {
+    // seq_cst: a cheap look first; the cut below is the write.
+    if ((counter.load(std::memory_order_seq_cst) & cut_bit) != 0) return;
+    // seq_cst (K2, K3): in the total order with the draws (which read the bit atomically), a
+    // linker's re-check L2 and the sweep's seals in close().
+    const std::uint64_t before = counter.fetch_or(cut_bit, std::memory_order_seq_cst);
+    // release: publishes the snapshot to snapshot()'s acquire load (0 means not yet).
+    if ((before & cut_bit) == 0) snap.store(before + 1, std::memory_order_release);
+  }
+  // The counter's value when it was cut (its setter publishes it right after the cut).
+  std::uint64_t snapshot(typename B::template atomic<std::uint64_t>& snap) noexcept {
+    std::uint64_t v = 0;
+    // acquire: pairs with cut_counter()'s release store.
+    while ((v = snap.load(std::memory_order_acquire)) == 0) B::yield();
+    return v - 1;
+  }
+
+  // Whether the close cuts position p, where a party of kind `waiting_kind` drew (before its
+  // own counter's cut): p is cut if its partner's counter was cut before reaching p, so the
+  // partner draws it after the cut (and leaves), or never. Otherwise both sides drew p before
+  // the cuts and the pair completes, close or not: a try operation that passed over its
+  // waiter answered exactly.
+  bool cut(std::uint64_t p, std::uint32_t waiting_kind) noexcept {
+    if constexpr (sync::planted<B, mutation::rdv_closed_flag_after_draw>) {
+      if (!closed_now()) return false;  // the planted bug: any position is cut once closed
+      cut_counters();
+      return true;
+    }
+    auto& partner = waiting_kind == tx ? R_ : S_;
+    // seq_cst (L2's second half when called after a link): Dekker with the cut (K2, K3) and
+    // the sweep's seals: if close's sweep missed our link, this load sees the cut.
+    if ((partner.load(std::memory_order_seq_cst) & cut_bit) == 0) return false;
+    cut_counters();  // about to answer closed: the close has taken effect first
+    return p >= snapshot(waiting_kind == tx ? R_cut_ : S_cut_);
+  }
 
   // Frees position p's cell for the next lap (I1).
   void free_cell(std::uint64_t p) noexcept {
@@ -455,8 +517,8 @@ class rendezvous {
         // A try operation: the plain waiter stays, for the drawer of p. release: the cell
         // goes back as it was (I3).
         c.word.store(make_word(p, theirs), std::memory_order_release);
-        // seq_cst: a close that swept this cell while it was busy could not cancel it.
-        if (closed_now()) seal(p);
+        // A close that swept this cell while it was busy could not cancel it.
+        if (cut(p, kind_of(theirs))) seal(p);
       } else {
         // Our side of p leaves with the exception (we drew it), or the select's claim is
         // spent: either way the partner draws again.
@@ -502,13 +564,23 @@ class rendezvous {
     for (;;) {
       // seq_cst (D1): the double collect's first read, in the total order with links (L3).
       const std::uint64_t links_before = links_.load(std::memory_order_seq_cst);
-      if (closed_now()) return status::closed;  // a closed answer is final
-      // seq_cst: in the total order with the draws.
+      if (closed_now()) {  // a closed answer is final, once the close has taken effect
+        cut_counters();
+        return status::closed;
+      }
+      // seq_cst: in the total order with the draws and the cuts.
       const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
       // seq_cst: in the total order with the partners' draws. (At acquire, a partner linked
       // before this call can be missed: the linearizability model's exactness check finds the
       // inexact `full` in ch.lin.try_ops.unbuffered.)
       const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
+      if (((lo | hi) & cut_bit) != 0) {
+        cut_counters();
+        return status::closed;
+      }
+      // Neither counter was cut when we read them: every waiter at a position below lo has a
+      // partner that drew before the cut, and completes with it (close() seals only the
+      // positions drawn by one side), so passing over it is exact.
       bool lagging = false;
       for (std::uint64_t p = lo; p < hi; ++p) {
         // seq_cst: the scan's reads must see every link (L1) that precedes them in S. (At
@@ -612,6 +684,7 @@ class rendezvous {
     // seq_cst: as in try_pair().
     const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
     const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);  // as above
+    if (((lo | hi) & cut_bit) != 0) return true;                      // closed: poll again
     for (std::uint64_t p = lo; p < hi; ++p) {
       if (p == ignore) continue;
       // seq_cst: the re-check of a link (L1) that the notify may have missed.
@@ -630,14 +703,18 @@ class rendezvous {
     sink* dst = me.dst;
     bool expired = false;  // the deadline passed while we waited for our cell
     for (;;) {
-      // seq_cst: a draw ordered with close's K1 and its read of R (see close()).
-      const std::uint64_t p = mine.fetch_add(1, std::memory_order_seq_cst);
-      if (closed_now()) {
-        // (D) We leave: the partner of position p may be linked there (if both drew p before
-        // the close, its sweep does not cover p), so seal it on our way out — cancelling that
-        // partner, or sealing the empty cell for it. (A position drawn after the close has no
-        // linked partner; sealing its cell, or finding it still used by an earlier lap, is
-        // harmless.)
+      // seq_cst: a draw, in the total order with the cut of our counter (K2 or K3): its result
+      // says on which side of the cut we drew.
+      const std::uint64_t drawn = mine.fetch_add(1, std::memory_order_seq_cst);
+      const std::uint64_t p = drawn & ~cut_bit;
+      // The planted bug: the closed flag, read after the draw, decides instead.
+      if (sync::planted<B, mutation::rdv_closed_flag_after_draw> ? closed_now()
+                                                                 : (drawn & cut_bit) != 0) {
+        cut_counters();  // (a receiver may have drawn between K2 and K3)
+        // (D) We drew after the cut: we leave, sealing p on our way out — its partner, if it
+        // drew p before its own counter's cut, may be linked there and must not wait for us.
+        // (close() seals p too, and so does a linker's re-check L2; a second seal is harmless,
+        // and so is one of a position nobody else drew or of a cell an earlier lap still uses.)
         seal(p);
         return status::closed;
       }
@@ -660,7 +737,7 @@ class rendezvous {
           w = c.word.load(std::memory_order_acquire);
         }
         if (!at(w, p) && at(w, p + cells)) break;  // freed past us (defensive): draw again
-        if (!at(w, p) && closed_now()) {
+        if (!at(w, p) && cut(p, my_state)) {
           // After close the ring is frozen: a sealed cell is never freed for a later lap, so a
           // party still waiting for one was blocked at close (its partner can no longer come).
           return status::closed;
@@ -669,8 +746,8 @@ class rendezvous {
           // The previous lap is still using the cell (I1): wait for it. A drawn position must
           // not be abandoned (its partner would wait for us forever), so after the deadline we
           // keep waiting for the cell, untimed, and then withdraw from it.
-          if (!expired && !wait_for_cell(p, w, how, deadline)) expired = true;
-          if (expired) (void)wait_for_cell(p, w, op_mode::block, deadline);
+          if (!expired && !wait_for_cell(p, my_state, w, how, deadline)) expired = true;
+          if (expired) (void)wait_for_cell(p, my_state, w, op_mode::block, deadline);
           continue;
         }
         const std::uint32_t st = state_of(w);
@@ -709,12 +786,16 @@ class rendezvous {
                 sync::retry_on_failure)) {
           continue;
         }
-        sync::observe<B>(sync::point::waiting);  // a try operation's scan finds us from here
         // seq_cst (L3): announces the link to try operations' double collect (D1, D2).
         links_.fetch_add(1, std::memory_order_seq_cst);
+        // We wait from here: a try operation must find us now. Between the link and L3 a
+        // partner or a try operation may already claim us (the pair completes at the claim),
+        // but a try operation's double collect may also pass us by: we are still arriving.
+        sync::observe<B>(sync::point::waiting);
         if constexpr (!sync::planted<B, mutation::rdv_link_ignores_close>) {
-          // (L2) Dekker with close's K1: if close's sweep missed our link, we see the flag.
-          if (closed_now()) seal(p);
+          // (L2) Dekker with close's cuts (K2, K3): if close's sweep missed our link, we see the
+          // cut of our partner's counter.
+          if (cut(p, my_state)) seal(p);
         }
         watch_.notify_all();  // a watching select may pair with us now
         const std::uint32_t o = await(p, me, my_state, how, deadline);
@@ -788,11 +869,12 @@ class rendezvous {
   }
 
   template <class Deadline>
-  bool wait_for_cell(std::uint64_t p, std::uint64_t seen, op_mode how, const Deadline& deadline) {
+  bool wait_for_cell(std::uint64_t p, std::uint32_t my_state, std::uint64_t seen, op_mode how,
+                     const Deadline& deadline) {
     const std::uint32_t key = cell_freed_.prepare();
     // seq_cst (C): the eventcount re-check against free_cell's and seal's seq_cst writes and
-    // close's K1.
-    if (cell_of(p).word.load(std::memory_order_seq_cst) != seen || closed_now()) {
+    // close's cuts (cut() reads the counter with seq_cst).
+    if (cell_of(p).word.load(std::memory_order_seq_cst) != seen || cut(p, my_state)) {
       cell_freed_.cancel();
       return true;
     }
@@ -809,6 +891,10 @@ class rendezvous {
   alignas(64) typename B::template atomic<std::uint64_t> S_{0};
   alignas(64) typename B::template atomic<std::uint64_t> R_{0};
   alignas(64) typename B::template atomic<std::uint32_t> closed_{0};
+  // The counters' snapshots at their cuts, plus one (0: not cut yet); on the flag's line, which
+  // is written only by the close.
+  typename B::template atomic<std::uint64_t> S_cut_{0};
+  typename B::template atomic<std::uint64_t> R_cut_{0};
   alignas(64) typename B::template atomic<std::uint64_t> links_{0};
   alignas(64) cell ring_[cells];
   csp::detail::eventcount<B> cell_freed_;

@@ -657,7 +657,10 @@ class ring {
     std::uint32_t j = k - primaries();
     const unsigned c = static_cast<unsigned>(std::bit_width((j >> chunk_shift) + 1) - 1);
     j -= ((1u << c) - 1) << chunk_shift;
-    // acquire: pairs with the release publication of the chunk in grow().
+    // acquire: pairs with the release publication of the chunk in grow(): the only load of a
+    // chunk pointer ordered with its installer (grow()'s own check is relaxed). Load-bearing
+    // for a thread that draws a slot index in a chunk another thread installed (two senders
+    // growing into one chunk at once); no model has that many stagers, so none catches it.
     return chunks_[c].load(std::memory_order_acquire)[j];
   }
 
@@ -754,15 +757,17 @@ class ring {
 
   void grow(std::uint32_t j) {
     const unsigned c = static_cast<unsigned>(std::bit_width((j >> chunk_shift) + 1) - 1);
-    // acquire: pairs with the release below.
-    if (chunks_[c].load(std::memory_order_acquire) != nullptr) return;
+    // relaxed: only whether to allocate. Every access to a chunk's slots goes through
+    // storage(), whose acquire load synchronizes with the installing compare-exchange below.
+    // (The order matrix weakened this load from acquire: no model failed.)
+    if (chunks_[c].load(std::memory_order_relaxed) != nullptr) return;
     slot* fresh = new slot[std::size_t{1} << (c + chunk_shift)];
     slot* expected = nullptr;
-    // acq_rel: release publishes the constructed chunk; acquire (also on failure) sees the
-    // winner's chunk if another thread installed one first.
-    constexpr auto publish = std::memory_order_acq_rel;
-    if (!chunks_[c].compare_exchange_strong(expected, fresh, publish,
-                                            std::memory_order_acquire)) {  // as above
+    // release: publishes the constructed chunk to storage()'s acquire load. It reads only the
+    // null it replaces, so it acquires nothing. relaxed on failure: another thread installed
+    // its chunk; we drop ours, and use theirs through storage(). (Was acq_rel / acquire.)
+    if (!chunks_[c].compare_exchange_strong(expected, fresh, std::memory_order_release,
+                                            std::memory_order_relaxed)) {  // as above
       delete[] fresh;
     }
   }
