@@ -403,9 +403,13 @@ class rendezvous {
       cut_counters();
       return true;
     }
+    // First the flag (K1 comes before both cuts), on a line nobody writes in steady state: the
+    // partner's counter is the line each of its draws writes, and reading it on every link
+    // would take it from the other side each time. As L2's second half, this seq_cst load is
+    // the Dekker with close: if close's sweep (after K1, K2, K3) missed our link, it sees K1.
+    if (!closed_now()) return false;
     auto& partner = waiting_kind == tx ? R_ : S_;
-    // seq_cst (L2's second half when called after a link): Dekker with the cut (K2, K3) and
-    // the sweep's seals: if close's sweep missed our link, this load sees the cut.
+    // seq_cst: ordered after K1; whether the partner's counter is cut yet.
     if ((partner.load(std::memory_order_seq_cst) & cut_bit) == 0) return false;
     cut_counters();  // about to answer closed: the close has taken effect first
     return p >= snapshot(waiting_kind == tx ? R_cut_ : S_cut_);
