@@ -376,19 +376,22 @@ class rendezvous {
   }
   void cut_counter(typename B::template atomic<std::uint64_t>& counter,
                    typename B::template atomic<std::uint64_t>& snap) noexcept {
-    // seq_cst: a cheap look first; the cut below is the write.
-    if ((counter.load(std::memory_order_seq_cst) & cut_bit) != 0) return;
+    // relaxed: a cheap look first. Seeing the bit is all a helper needs (the cut is then done,
+    // and the snapshot is read by its own loop); a stale clear bit only costs the fetch_or
+    // below, which reads the latest value. (The order matrix found no model needing more.)
+    if ((counter.load(std::memory_order_relaxed) & cut_bit) != 0) return;
     // seq_cst (K2, K3): in the total order with the draws (which read the bit atomically), a
     // linker's re-check L2 and the sweep's seals in close().
     const std::uint64_t before = counter.fetch_or(cut_bit, std::memory_order_seq_cst);
-    // release: publishes the snapshot to snapshot()'s acquire load (0 means not yet).
-    if ((before & cut_bit) == 0) snap.store(before + 1, std::memory_order_release);
+    // relaxed: the snapshot is written once (0 means not yet) and publishes nothing but its
+    // own value, which snapshot()'s load reads by coherence alone.
+    if ((before & cut_bit) == 0) snap.store(before + 1, std::memory_order_relaxed);
   }
   // The counter's value when it was cut (its setter publishes it right after the cut).
   std::uint64_t snapshot(typename B::template atomic<std::uint64_t>& snap) noexcept {
     std::uint64_t v = 0;
-    // acquire: pairs with cut_counter()'s release store.
-    while ((v = snap.load(std::memory_order_acquire)) == 0) B::yield();
+    // relaxed: see cut_counter(); nothing is read through the snapshot but itself.
+    while ((v = snap.load(std::memory_order_relaxed)) == 0) B::yield();
     return v - 1;
   }
 
