@@ -183,7 +183,7 @@ class rendezvous {
   rendezvous(const rendezvous&) = delete;
   rendezvous& operator=(const rendezvous&) = delete;
 
-  // Whether close() has taken effect (its K1).
+  // Whether close() has taken effect (the cut of S, K3).
   bool closed() const noexcept {
     // seq_cst: ordered with the cut of S (K3), the close's linearization point.
     return (S_.load(std::memory_order_seq_cst) & cut_bit) != 0;
