@@ -745,8 +745,9 @@ class rendezvous {
         }
         if (!at(w, p) && at(w, p + cells)) break;  // freed past us (defensive): draw again
         if (!at(w, p) && cut(p, my_state)) {
-          // After close the ring is frozen: a sealed cell is never freed for a later lap, so a
-          // party still waiting for one was blocked at close (its partner can no longer come).
+          // Our position is cut: its partner draws it after the cut and leaves (or never
+          // comes), so we leave too, without waiting for the cell. (An uncut position waits:
+          // the earlier lap in its cell is uncut as well, completes, and frees it.)
           return status::closed;
         }
         if (!at(w, p)) {
@@ -800,8 +801,8 @@ class rendezvous {
         // but a try operation's double collect may also pass us by: we are still arriving.
         sync::observe<B>(sync::point::waiting);
         if constexpr (!sync::planted<B, mutation::rdv_link_ignores_close>) {
-          // (L2) Dekker with close's cuts (K2, K3): if close's sweep missed our link, we see the
-          // cut of our partner's counter.
+          // (L2) Dekker with close's cuts (K2, K3): if close's sweep missed our link, cut()
+          // sees the flag, then the cut of our partner's counter.
           if (cut(p, my_state)) seal(p);
         }
         watch_.notify_all();  // a watching select may pair with us now
