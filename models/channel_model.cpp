@@ -43,6 +43,8 @@ void register_all(const std::string& impl, const strategy& how) {
     add<chan::late_hint<ch, 1>>(name("late_hint", 1), search::bound(1));
     add<chan::late_hint<ch, 2>>(name("late_hint", 2), search::bound(2));
   }
+  // Random only: four threads and six values; a context bound of 2 runs for many minutes.
+  add<chan::overflow<ch, 1>>(name("overflow", 1) + " random", search::random(50000));
   add<chan::close_race<ch, 0>>(name("close_race", 0), how(3, 0));
   add<chan::close_race<ch, 1>>(name("close_race", 1), how(3, 1));
   add<chan::close_race<ch, 2>>(name("close_race", 2), how(3, 2));

@@ -137,6 +137,46 @@ struct mpmc : rl::test_suite<mpmc<Ch, Cap, Expected>, 4, Expected> {
   void after() { check(received[0] == 1 && received[1] == 1, "a value lost or duplicated"); }
 };
 
+// The ring's overflow storage (lock_free/ring.hpp, "Storage"). At capacity 1 the ring has two
+// bank slots, but a buffered value, one being moved out by the receiver and each blocked
+// sender's value (staged while it waits on the full buffer) all hold storage, so three senders
+// overflow into the pool: a sender installs its first chunk while another thread uses it, and
+// slots the receiver gave back to the free stack are popped by senders, also two deep and
+// with pops racing. Sender i sends 2i and 2i + 1. Exactly once, FIFO per sender, S1 per value.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct overflow : rl::test_suite<overflow<Ch, Cap, Expected>, 4, Expected> {
+  static constexpr int values = 6;
+  Ch ch{Cap};
+  cell_of<Ch> payload[values] = {cell_of<Ch>{0}, cell_of<Ch>{0}, cell_of<Ch>{0},
+                                 cell_of<Ch>{0}, cell_of<Ch>{0}, cell_of<Ch>{0}};
+  int received[values] = {0, 0, 0, 0, 0, 0};
+
+  void send(int v) {
+    payload[v].with_mut([v](int& p) { p = 10 + v; });
+    ch.send(v);
+  }
+  void thread(unsigned index) {
+    if (index < 3) {
+      const int first = 2 * static_cast<int>(index);
+      send(first);
+      send(first + 1);
+    } else {
+      int last[3] = {-1, -1, -1};
+      for (int n = 0; n < values; ++n) {
+        const std::optional<int> v = ch.recv();
+        check(v.has_value(), "recv() failed on an open channel");
+        check(read(payload[*v]) == 10 + *v, "S1: data written before send() not visible");
+        check(*v > last[*v / 2], "values from one sender out of order");
+        last[*v / 2] = *v;
+        ++received[*v];
+      }
+    }
+  }
+  void after() {
+    for (const int r : received) check(r == 1, "a value lost or duplicated");
+  }
+};
+
 // One sender racing close(); the receiver drains. A send that succeeded is received exactly
 // once; a send that threw delivered nothing; nullopt comes only after close (S4).
 template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>

@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   // close() seals only an empty frontier: a sender blocked on a full buffer never learns.
   add<chan::blocked_sender_at_close<lf<lfm::ring_close_skips_full>, 1, rl::test_result_deadlock>>(
       "ring_close_skips_full", search::bound(2));
+  // The overflow free stack's push relaxed: a sender stages into a slot the receiver is still
+  // seen moving out of.
+  add<chan::overflow<lf<lfm::ring_relaxed_free_push>, 1, rl::test_result_data_race>>(
+      "ring_relaxed_free_push", search::random(50000));
   // The rendezvous link relaxed: the partner reads the waiter's record unordered.
   add<chan::spsc<lf<lfm::rdv_relaxed_link>, 0, rl::test_result_data_race>>("rdv_relaxed_link",
                                                                            search::bound(2));

@@ -102,7 +102,10 @@
 //     ring_watch_skips_recheck);
 //   * a sender that meets a word already past its position and reloads the tail hint, as
 //     with a compare-exchanged hint: a hint stored late stays laps behind and the sender
-//     spins on it forever — LIVELOCK (mutant ring_stale_hint_reload).
+//     spins on it forever — LIVELOCK (mutant ring_stale_hint_reload);
+//   * an overflow slot pushed back on the free stack with a relaxed compare-exchange: the
+//     sender that pops it stages its value while the receiver's move-out of the previous
+//     value is unordered with it — DATA RACE (mutant ring_relaxed_free_push).
 #pragma once
 
 #include <array>
@@ -134,6 +137,7 @@ struct ring_close_skips_full {};
 struct ring_publish_skips_watchers {};
 struct ring_watch_skips_recheck {};
 struct ring_stale_hint_reload {};
+struct ring_relaxed_free_push {};
 }  // namespace mutation
 
 enum class op_mode { poll, block, until };
@@ -747,9 +751,12 @@ class ring {
       storage(k).next_free.store(static_cast<std::uint32_t>(top), std::memory_order_relaxed);
       const std::uint64_t next_top = ((top >> 32) + 1) << 32 | (k + 1);
       // release: pairs with overflow_pop's acquire; the slot's next_free and its emptied value
-      // are visible to the next owner. relaxed on failure: retry.
-      if (free_top_.compare_exchange_weak(top, next_top, std::memory_order_release,
-                                          sync::retry_on_failure)) {
+      // are visible to the next owner. relaxed on failure: retry. (Mutant:
+      // ring_relaxed_free_push.)
+      if (free_top_.compare_exchange_weak(
+              top, next_top,
+              sync::order<B, mutation::ring_relaxed_free_push>(std::memory_order_release),
+              sync::retry_on_failure)) {
         return;
       }
     }
