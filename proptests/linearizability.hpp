@@ -63,9 +63,11 @@ struct op_record {
   outcome out{};
   std::uint64_t call = 0;  // stamp taken just before the call
   std::uint64_t ret = 0;   // stamp taken just after the return
-  // A blocking send or recv: the stamp of the moment it last became findable by a partner's
+  // A blocking send or recv: the stamp of the moment it first became findable by a partner's
   // try operation (csp::sync::point::waiting), where a recorder can see it (the Relacy
-  // models); `never` otherwise. See exactness().
+  // models); `never` otherwise. The first, not the last: as in Go, a waiting operation waits
+  // until a partner takes it, even if the implementation re-links it meanwhile. See
+  // exactness().
   static constexpr std::uint64_t never = ~std::uint64_t{0};
   std::uint64_t wait = never;
 

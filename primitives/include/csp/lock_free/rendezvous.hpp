@@ -23,7 +23,11 @@
 // claims its cell and marks it `skip` for the sender that will later draw that position.
 // A receiver that has drawn a position but not yet linked its waiter is not waiting yet, so
 // `full` is then the right answer — and no try operation ever waits for a preempted peer.
-// Symmetrically for try_recv over [R, S).
+// Symmetrically for try_recv over [R, S). Known gap: a select's case that draws a waiting
+// party's position and then loses to another case sends the party back to draw again
+// (send_back()); until it links anew a try operation cannot find it, and may answer `full`
+// (`empty`) while it has waited since before the call. docs/channel.md, "Known gap", has the
+// model that shows it (ch.lin.select_loser) and what a fix needs.
 //
 // Synchronization contract (Go's memory model)
 //   S1  A send happens-before the receive that takes its value completes.
