@@ -750,13 +750,12 @@ class ring {
       // relaxed: published by the release compare-exchange below.
       storage(k).next_free.store(static_cast<std::uint32_t>(top), std::memory_order_relaxed);
       const std::uint64_t next_top = ((top >> 32) + 1) << 32 | (k + 1);
-      // release: pairs with overflow_pop's acquire; the slot's next_free and its emptied value
-      // are visible to the next owner. relaxed on failure: retry. (Mutant:
-      // ring_relaxed_free_push.)
-      if (free_top_.compare_exchange_weak(
-              top, next_top,
-              sync::order<B, mutation::ring_relaxed_free_push>(std::memory_order_release),
-              sync::retry_on_failure)) {
+      constexpr auto publish =
+          // release: pairs with overflow_pop's acquire; the slot's next_free and its emptied
+          // value are visible to the next owner. (Mutant: ring_relaxed_free_push.)
+          sync::order<B, mutation::ring_relaxed_free_push>(std::memory_order_release);
+      // relaxed on failure: retry.
+      if (free_top_.compare_exchange_weak(top, next_top, publish, sync::retry_on_failure)) {
         return;
       }
     }
