@@ -32,9 +32,12 @@
 // csp_test::exactness(): a `full` needs a point in its interval at which no receiver certainly
 // waited.
 //
-// The last suites run planted bugs through the same recording and checking and pass only if a
-// history is rejected: a lie about a buffered value (lying_channel), and a rendezvous whose try
-// operations overlook a parked partner (mutant rdv_try_ignores_parked).
+// The planted-bug suites run through the same recording and checking and pass only if a
+// history is rejected: a lie about a buffered value (lying_channel), a rendezvous whose try
+// operations overlook a parked partner (mutant rdv_try_ignores_parked), and the rendezvous'
+// earlier close (mutant rdv_closed_flag_after_draw). The last script, select_loser, puts a
+// select beside the try operations; on the lock-free channel it shows a known gap, and is
+// registered so that it passes while the gap shows (docs/channel.md, "Known gap").
 #include <array>
 #include <cstddef>
 #include <cstdint>
