@@ -143,8 +143,7 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
   static inline recorded* active = nullptr;
   static void on_observe(csp::sync::point) {
     const auto t = static_cast<std::size_t>(rl::ctx().current_thread());
-    op_record& r = active->rec[t][active->current[t]];
-    if (r.wait == op_record::never) r.wait = active->clock++;
+    active->rec[t][active->current[t]].mark_waiting(active->clock);
   }
   void before() {
     active = this;
@@ -197,9 +196,7 @@ struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
   static inline select_loser* active = nullptr;
   // Only thread 0's receive waits on `ch` (the select's cases register without the point).
   static void on_observe(csp::sync::point) {
-    if (rl::ctx().current_thread() == 0 && active->recv.wait == op_record::never) {
-      active->recv.wait = active->clock++;
-    }
+    if (rl::ctx().current_thread() == 0) active->recv.mark_waiting(active->clock);
   }
   void before() {
     active = this;

@@ -71,6 +71,12 @@ struct op_record {
   static constexpr std::uint64_t never = ~std::uint64_t{0};
   std::uint64_t wait = never;
 
+  // Records that this operation is findable now (the next stamp of `clock`), unless it was
+  // already: the first time is the one that counts (above).
+  void mark_waiting(std::uint64_t& clock) noexcept {
+    if (wait == never) wait = clock++;
+  }
+
   friend bool operator==(const op_record&, const op_record&) = default;
 };
 
