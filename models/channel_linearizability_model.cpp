@@ -36,8 +36,9 @@
 // history is rejected: a lie about a buffered value (lying_channel), a rendezvous whose try
 // operations overlook a parked partner (mutant rdv_try_ignores_parked), and the rendezvous'
 // earlier close (mutant rdv_closed_flag_after_draw). The last script, select_loser, puts a
-// select beside the try operations; on the lock-free channel it shows a known gap, and is
-// registered so that it passes while the gap shows (docs/channel.md, "Known gap").
+// select beside the try operations; its planted bug is a select that gives back the partner it
+// drew (mutant rdv_dirty_select_gives_back), which is how the lock-free rendezvous behaved
+// until 2026-11-29 (docs/channel.md, "Select cases on the lock-free rendezvous").
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +64,9 @@ using lf_channel = csp::lock_free::channel<int, csp::models::relacy_backend<>>;
 // parked partner.
 using lf_try_ignores_parked = csp::lock_free::channel<
     int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_try_ignores_parked>>;
+// A select that gives back the partner it drew when a claimer marked it.
+using lf_gives_back = csp::lock_free::channel<
+    int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_dirty_select_gives_back>>;
 // The rendezvous' close before the counters were cut: the closed flag, read after the draw.
 using lf_closed_flag_after_draw = csp::lock_free::channel<
     int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_closed_flag_after_draw>>;
@@ -174,14 +178,15 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
   }
 };
 
-// A select that draws a waiting receiver's position and then loses (lock_free/rendezvous.hpp,
-// send_back()). Thread 0 receives on `ch`; thread 1 selects between sending on `ch` and
-// receiving on `other`; thread 2 try_sends on `other`, which completes the select's second case
-// if it waits there; thread 3 try_sends on `ch`, then closes it. Only `ch`'s history is
-// checked: the select's send, if it chose that case, is a send in it (a select that chose
-// `other` never touched `ch`, as far as `ch`'s users can tell). A receiver waiting since before
-// the try_send, sent back by the losing select to draw again, still waits: Go's receiver never
-// leaves its queue, so `full` is then inexact.
+// A select that draws a waiting receiver's position while another of its cases is claimed
+// (lock_free/rendezvous.hpp, detail/select_ctx.hpp). Thread 0 receives on `ch`; thread 1 selects
+// between sending on `ch` and receiving on `other`; thread 2 try_sends on `other`, which completes
+// the select's second case if it waits there; thread 3 try_sends on `ch`, then closes it. Only
+// `ch`'s history is checked: the select's send, if it chose that case, is a send in it (a select
+// that chose `other` never touched `ch`, as far as `ch`'s users can tell). A receiver waiting since
+// before the try_send, sent back by a select to draw again, still waits: Go's receiver never leaves
+// its queue, so `full` is then inexact. The shipped select never sends it back: while it
+// enlists, the claim only marks it, and the case that drew the receiver completes.
 template <class Channel>
 struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
   Channel ch{0};
@@ -252,9 +257,7 @@ struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
 };
 
 // linearizable: every history passes. violation: a planted bug, which some history must show.
-// known_gap: the shipped code, with a documented gap that some history must show (until it is
-// fixed; then the run fails, and the registration is to be turned into `linearizable`).
-enum class expect { linearizable, violation, known_gap };
+enum class expect { linearizable, violation };
 
 // Checks every history the last simulation stored: linearizable, and (unbuffered) every try
 // answer full / empty exact (csp_test::exactness). Prints a summary line, or the first history
@@ -266,9 +269,7 @@ bool check_stored(const std::string& name, expect e) {
   for (const csp_test::history& h : st.histories) {
     const csp_test::verdict v = csp_test::check_linearizable(h);
     steps += v.steps;
-    const char* planted = e == expect::violation   ? " (expected: a planted bug)\n"
-                          : e == expect::known_gap ? " (expected: the known gap)\n"
-                                                   : "\n";
+    const char* planted = e == expect::violation ? " (expected: a planted bug)\n" : "\n";
     if (!v.linearizable) {
       std::cout << "[histories] " << name << ": NOT LINEARIZABLE" << planted
                 << csp_test::describe(h, v);
@@ -291,9 +292,6 @@ bool check_stored(const std::string& name, expect e) {
             << " with a waiting operation; " << steps << " search steps)";
   if (st.dropped > 0) std::cout << "; " << st.dropped << " did not fit the store: FAIL";
   if (e == expect::violation) std::cout << "; the planted bug was NOT caught: FAIL";
-  if (e == expect::known_gap) {
-    std::cout << "; the known gap did not show: FAIL (fixed? expect it linearizable now)";
-  }
   std::cout << std::endl;
   return st.dropped == 0 && e == expect::linearizable;
 }
@@ -399,13 +397,15 @@ int main(int argc, char** argv) {
   add_checked<recorded<try_ops_unbuffered, 2, lf_try_ignores_parked>>(
       "ch.lin.planted_inexact_full", search::bound(2), expect::violation);
   add_checked<select_loser<channel>>("ch.lin.select_loser<mutex_based>", search::bound(2));
-  // A known gap of the lock-free rendezvous, kept visible: a select that draws a waiting
-  // receiver's position and then loses to its other case sends the receiver back to draw
-  // again, and until it links anew a try_send answers `full` (docs/channel.md, "Known gap").
-  // This run passes while the gap is there; fixing it turns this line into a failure to update.
-  // Bound 2 (7,662,232 schedules, 65 s) under `make check-long`.
-  add_checked<select_loser<lf_channel>>(
-      "ch.lin.select_loser<lock_free> (known gap)",
-      csp::models::deep_search() ? search::bound(2) : search::bound(1), expect::known_gap);
+  // Bound 2 under `make check-long`.
+  add_checked<select_loser<lf_channel>>("ch.lin.select_loser<lock_free>", csp::models::deep_search()
+                                                                              ? search::bound(2)
+                                                                              : search::bound(1));
+  // The planted give-back: a select that a claimer marked while it was enlisting sends the
+  // receiver it drew back to draw again, instead of completing with it — the window in which a
+  // try_send answers `full` while the receiver has waited all along (how every losing select
+  // of the lock-free rendezvous behaved until 2026-11-29).
+  add_checked<select_loser<lf_gives_back>>("ch.lin.planted_select_gives_back", search::bound(1),
+                                           expect::violation);
   return csp::models::main(argc, argv);
 }

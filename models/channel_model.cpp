@@ -33,6 +33,10 @@ void register_all(const std::string& impl, const strategy& how) {
   add<chan::blocked_receiver_at_close<ch, 2>>(name("blocked_receiver_at_close", 2), how(2, 2));
   add<chan::unbuffered_reverse_edge<ch>>(name("unbuffered_reverse_edge", 0), how(2, 0));
   add<chan::capacity_edge<ch>>(name("capacity_edge", 1), how(2, 1));
+  // One cell: the party sent back draws the next position in the same cell, and its fields
+  // there are written after the claimer's reads (send_back()'s retry mark orders them).
+  add<chan::throwing_transfer<Channel<chan::flaky, relacy_backend<void, Spin, 1>>>>(
+      name("throwing_transfer", 0), how(2, 0));
   add<chan::timed_race<ch, 0>>(name("timed_race", 0), how(2, 0));
   add<chan::timed_race<ch, 1>>(name("timed_race", 1), how(2, 1));
   add<chan::mpsc<ch, 0>>(name("mpsc", 0), how(3, 0));

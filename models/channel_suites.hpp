@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 
 #include "csp/errors.hpp"
 #include "harness.hpp"
@@ -462,6 +463,74 @@ struct close_during_transfer : rl::test_suite<close_during_transfer<Ch, Expected
     }
   }
   void after() { check(received == (sent ? 1 : 0), "a value lost or duplicated at close"); }
+};
+
+// A value whose first move or copy of 1 after arm() throws: a transfer that fails once.
+// (Plain statics: the model's threads run one at a time, and only the thread that holds a
+// pair's transfer moves the value.)
+struct flaky {
+  int v = 0;
+  static inline bool armed = false;
+  explicit flaky(int x) noexcept : v(x) {}
+  flaky(const flaky& o) : v(o.v) { fail_once(); }
+  flaky(flaky&& o) : v(o.v) { fail_once(); }
+  flaky& operator=(const flaky& o) {
+    fail_once();
+    v = o.v;
+    return *this;
+  }
+  flaky& operator=(flaky&& o) {
+    fail_once();
+    v = o.v;
+    return *this;
+  }
+  ~flaky() = default;
+  void fail_once() const {
+    if (armed && v == 1) {
+      armed = false;
+      throw std::runtime_error("flaky: the transfer fails");
+    }
+  }
+};
+
+// An unbuffered transfer that throws: the party that moves the value leaves with the exception
+// and its waiting partner stays unserved — a watching receiver is sent back to draw again
+// (lock_free/rendezvous.hpp, send_back()), a waiting sender keeps its value. The receiver
+// retries until it gets a value, the sender sends 2 if its send of 1 threw: the receiver must
+// get the value whose send returned. (Mutant rdv_send_back_frees: the watcher takes the free
+// for a transfer — a sender returns as if its value had been taken, and the receiver waits
+// forever; a receiver returns no value.)
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct throwing_transfer : rl::test_suite<throwing_transfer<Ch, Expected>, 2, Expected> {
+  Ch ch{0};
+  bool threw = false;
+  std::optional<flaky> got;
+
+  void before() { flaky::armed = true; }
+  void thread(unsigned index) {
+    if (index == 0) {
+      flaky one{1};
+      try {
+        ch.send(std::move(one));
+      } catch (const std::runtime_error&) {
+        threw = true;
+        check(one.v == 1, "a send whose transfer threw lost its value");
+      }
+      if (threw) ch.send(flaky{2});
+    } else {
+      for (;;) {
+        try {
+          got = ch.recv();
+          break;
+        } catch (const std::runtime_error&) {
+        }
+      }
+      check(got.has_value(), "recv() on an open channel returned no value");
+    }
+  }
+  void after() {
+    check(got->v == (threw ? 2 : 1), "received a value other than the one whose send returned");
+  }
 };
 
 }  // namespace csp::models::chan

@@ -4,6 +4,7 @@
 // the "Incorrect alternative" comments of select.hpp, select_ctx.hpp, watch_list.hpp, ring.hpp,
 // rendezvous.hpp and mutex_based/channel.hpp), run against the suite of select_suites.hpp that
 // must expose it, expecting Relacy's verdict. The test passes only if the bug is caught.
+#include "../channel_suites.hpp"
 #include "../select_suites.hpp"
 #include "csp/lock_free/channel.hpp"
 #include "csp/mutex_based/channel.hpp"
@@ -29,18 +30,19 @@ int main(int argc, char** argv) {
                               lf<dm::select_claim_not_exclusive>, 0, 0,
                               rl::test_result_user_assert_failed>>("select_claim_not_exclusive",
                                                                    search::bound(1));
-  // The lock-free rendezvous lets an arriving select complete without claiming itself: the
-  // same loss, through the unbuffered channel's meet.
-  add<sel::exactly_one_of_two<lf<lfm::rdv_select_skips_own_claim>,
-                              lf<lfm::rdv_select_skips_own_claim>, 0, 0,
-                              rl::test_result_user_assert_failed>>("rdv_select_skips_own_claim",
+  // A claim that decides an enlisting select: the select completes its case on c itself (take)
+  // while the sender on a claims it for the other — two cases commit, and a value whose send
+  // returned is never received.
+  add<sel::exactly_one_of_two<lf<dm::select_claim_ignores_enlisting>,
+                              lf<dm::select_claim_ignores_enlisting>, 0, 0,
+                              rl::test_result_user_assert_failed>>("select_claim_ignores_enlisting",
                                                                    search::bound(1));
-  // The rendezvous sends a watching plain party back (its arriving select lost its own claim)
-  // by freeing the cell, as for a parked one: the watcher takes the free for a completed
-  // transfer, and a send is counted that no receiver took.
-  add<sel::exactly_one_of_two<lf<lfm::rdv_send_back_frees>, lf<lfm::rdv_send_back_frees>, 0, 0,
-                              rl::test_result_user_assert_failed>>("rdv_send_back_frees",
-                                                                   search::bound(1));
+  // The rendezvous sends a watching plain party back (the transfer threw) by freeing the cell,
+  // as for a parked one: the watcher takes the free for a completed transfer. A watching sender
+  // returns as if its value had been taken, and the receiver, retrying, waits forever.
+  add<chan::throwing_transfer<
+      csp::lock_free::channel<chan::flaky, relacy_backend<lfm::rdv_send_back_frees>>,
+      rl::test_result_deadlock>>("rdv_send_back_frees", search::bound(2));
   // A buffered channel's publish does not notify its watchers: the select sleeps on.
   add<sel::wake_by_send<lf<lfm::ring_publish_skips_watchers>, lf<lfm::ring_publish_skips_watchers>,
                         1, 1, rl::test_result_deadlock>>("ring_publish_skips_watchers",

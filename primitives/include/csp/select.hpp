@@ -42,12 +42,16 @@
 //      parker. Link a waiter carrying it into each mutex-based channel's queue (still under
 //      the locks, as Go's selectgo), unlock, then register with each lock-free channel: on an
 //      unbuffered one the case draws a position like a blocked operation and waits in its
-//      cell (or meets the party already there, claiming the select for itself); on a buffered
-//      one, and whenever an unbuffered one cannot take a waiter, it watches the channel.
+//      cell (or meets the party already there and completes with it); on a buffered one, and
+//      whenever an unbuffered one cannot take a waiter, it watches the channel. While it
+//      registers lock-free cases the context is the select's alone (enlisting): a claimer
+//      only leaves a mark, after which the select withdraws and polls again. So a case that
+//      met a partner never has to give it back (docs/channel.md, "Select cases on the
+//      lock-free rendezvous"). Then the context starts waiting.
 //   3. Sleep until one channel wins the claim: a partner that completes a case (it hands the
 //      value over first), close() (the case sees closed), or a watched channel that changed
 //      (the select polls again). A registration that finds its case ready claims the select
-//      itself (abort) and polls again.
+//      itself and polls again.
 //   4. Withdraw every waiter and watcher still registered (under each mutex-based channel's
 //      lock; the lock-free withdrawal waits out a partner that is reading the waiter), then run
 //      the chosen case's handler.
@@ -64,8 +68,9 @@
 //     watching them: it sees each not ready in turn while one was ready at every moment — the
 //     default taken wrongly (mutant select_default_unwatched; Go's TestNonblockSelectRace);
 //   * the claim as a load then a store (select_ctx.hpp): two cases commit — a value lost
-//     (mutant select_claim_not_exclusive); and the ones of each channel's select hooks
-//     (ch_mb_close_skips_selects, rdv_select_skips_own_claim, ring_publish_skips_watchers,
+//     (mutant select_claim_not_exclusive); a claim that decides an enlisting select: the same
+//     (mutant select_claim_ignores_enlisting); and the ones of each channel's select hooks
+//     (ch_mb_close_skips_selects, rdv_send_back_frees, ring_publish_skips_watchers,
 //     ring_watch_skips_recheck, watch_count_relaxed).
 #pragma once
 
@@ -372,6 +377,8 @@ class selector {
   // ready at every moment.)
   static constexpr bool watched_poll = defaults == 1 && lock_free_cases >= 2 &&
                                        !sync::planted<B, mutation::select_default_unwatched>;
+  // Whether the select registers lock-free cases one by one (step 2 of run()), enlisting.
+  static constexpr bool enlists = defaults == 0 && lock_free_cases > 0;
   static constexpr std::uint32_t none = ~std::uint32_t{0};
   static constexpr std::uint64_t no_position = ~std::uint64_t{0};
 
@@ -389,7 +396,7 @@ class selector {
     for (;;) {
       shuffle(order);
       locks lk(*this);
-      select_ctx<B> ctx;
+      select_ctx<B> ctx{enlists};
       states st = make_states(ctx, std::index_sequence_for<Cases...>{});
       // With a default over several lock-free channels, watch them all before polling: an
       // operation that makes one ready during the poll claims ctx (with `retry`) before it
@@ -434,18 +441,29 @@ class selector {
         wake_kind kind = wake_kind::retry;
         bool wait = true;
         try {
-          for (const std::uint32_t k : order) {
-            if (ctx.selected() != select_ctx<B>::waiting) break;  // claimed meanwhile
-            const enlisted r = enlist(k, st);
-            if (r == enlisted::waiting) continue;
-            if (r == enlisted::done) {
-              won = k;
-              kind = wake_kind::done;
-              wait = false;
-            } else if (r == enlisted::ready && ctx.abort()) {
-              wait = false;  // poll again
+          if constexpr (enlists) {
+            // While we register, the context is ours alone (detail/select_ctx.hpp): a case that
+            // meets a waiting partner completes, and a claimer only leaves the dirty mark.
+            bool registered = true;
+            for (const std::uint32_t k : order) {
+              if (ctx.dirty()) {  // a partner, a close or a change came: poll again
+                registered = false;
+                break;
+              }
+              const enlisted r = enlist(k, st);
+              if (r == enlisted::waiting) continue;
+              registered = false;
+              if (r == enlisted::done) {
+                won = k;
+                kind = wake_kind::done;
+              }
+              break;  // done, or ready: poll again
             }
-            break;  // otherwise another case claimed us first: wait for its outcome
+            // From here claims decide, unless a claimer came after our last look.
+            if (!registered || !ctx.start_waiting()) {
+              if (won == none) ctx.take(select_ctx<B>::aborted);
+              wait = false;
+            }
           }
         } catch (...) {
           (void)withdraw(lk, st, none);  // we claimed ourselves before the transfer threw

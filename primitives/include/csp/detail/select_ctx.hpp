@@ -7,8 +7,20 @@
 // Context::selected, Kotlin's SelectInstance state): claim(i) is a compare-exchange from
 // `waiting` to case i, so exactly one case commits, and a value offered to a losing case is
 // never moved. The winner then performs the transfer (if any) and wakes the select with the
-// outcome. The select itself claims the word (abort()) when it stops waiting on its own: it
-// found a case ready while registering, or it completed one directly.
+// outcome. The select itself takes the word (take()) when it stops on its own while it
+// registers: it found a case ready, or it completed one directly.
+//
+// Enlisting. A select registers its lock-free cases one after another (csp/select.hpp), and
+// while it does, the word belongs to the select alone: it starts `enlisting`, and claim() then
+// fails, leaving a `dirty` mark instead of deciding. So a case that meets a waiting partner
+// while registering always completes (take()): it never has to give back a partner it has
+// already drawn, which would leave that partner unfindable until it waits anew — a try
+// operation could then answer `full` while a receiver had waited all along (docs/channel.md,
+// "Select cases on the lock-free rendezvous"). A claimer that fails treats the waiter as gone,
+// as it would after another case's claim; the select, which has not begun to wait, is not yet
+// findable in the sense of linearizability (Go registers a select on every channel at once,
+// under all their locks). When it has registered every case, start_waiting() turns the word to
+// `waiting`, unless a claimer left the mark: then the select withdraws and polls again.
 //
 // Lifetime: the context lives in the select's stack frame. Each channel guarantees that once
 // the select has withdrawn its waiter from it, nobody touches the context through that channel
@@ -17,25 +29,32 @@
 // winner's wake is covered by the parker's own protocol (detail/parker.hpp).
 //
 // Synchronization contract
-//   X1  claim() succeeds for exactly one caller per round (compare-exchange on one word).
+//   X1  claim() succeeds for exactly one caller per round (compare-exchange on one word), and
+//       never while the select is enlisting.
 //   X2  Everything the winner did before wake() happens-before wait() returns its outcome
 //       (the parker's P1/P2).
-//   X3  claim() and selected() order nothing; the word is only an arbiter (X1). A claimer that
-//       reads the select's registration (its waiter records) does so after the select wrote
-//       them because each channel publishes the record itself (its mutex, or a release link
-//       compare-exchange in the lock-free rendezvous). A select learns what its winner did
-//       only through the parker (X2): after wait(), or, for a watched poll that finds itself
-//       claimed, not at all — it polls again with seq_cst loads, and the watch list's mutex
-//       (which the claimer held while claiming and waking) is taken again by the withdrawal
-//       before the context dies. A relaxed load can read exactly the values an acquire load
-//       can; only the synchronization after the read is dropped, and nothing uses it. (The
-//       order matrix weakened claim() to release and to acquire, and selected() to relaxed:
-//       no model failed.)
+//   X3  claim(), the dirty mark, take() and selected() order nothing; the word is only an
+//       arbiter (X1). A claimer that reads the select's registration (its waiter records) does
+//       so after the select wrote them because each channel publishes the record itself (its
+//       mutex, or a release link compare-exchange in the lock-free rendezvous). A select learns
+//       what its winner did only through the parker (X2): after wait(), or, for a poll that
+//       follows a claim or a dirty mark, not at all — it polls again with seq_cst loads after
+//       withdrawing, and each withdrawal synchronizes with whoever claimed through that channel
+//       (the watch list's mutex, the channel's mutex, the acquire load of the cell word that the
+//       claimer left with a release store). A relaxed load can read exactly the values an
+//       acquire load can; only the synchronization after the read is dropped, and nothing uses
+//       it. (The order matrix weakened claim() to release and to acquire, and selected() to
+//       relaxed: no model failed.)
 //
-// Incorrect alternative (mutant select_claim_not_exclusive): "check, then set" with a load and
-// a store. Two channels can both see `waiting` and both complete their case: a value sent to
-// one case is received while another case's value is also taken — the models' exactly-once
-// assertion fails.
+// Incorrect alternatives (planted mutants the models catch)
+//   * select_claim_not_exclusive: "check, then set" with a load and a store. Two channels can
+//     both see `waiting` and both complete their case: a value sent to one case is received
+//     while another case's value is also taken — the models' exactly-once assertion fails.
+//   * select_claim_ignores_enlisting: claim() decides an enlisting select as if it waited. Its
+//     own take() then races with the claimer — two cases commit, the same assertion — and a
+//     select that checked its claim first would have to send back the partner it drew (the
+//     inexact `full` of ch.lin.select_loser, which is how the rendezvous worked until
+//     2026-11-29).
 #pragma once
 
 #include <chrono>
@@ -49,6 +68,7 @@ namespace csp::detail {
 // Mutation points of this file (csp/sync/mutation.hpp).
 namespace mutation {
 struct select_claim_not_exclusive {};
+struct select_claim_ignores_enlisting {};
 }  // namespace mutation
 
 // What the winner of a select's claim tells it.
@@ -63,8 +83,7 @@ enum class wake_kind : std::uint32_t {
 enum class enlisted {
   waiting,  // registered: a partner, close or a change will claim the select
   ready,    // the case can proceed now: the select claims itself and polls again
-  claimed,  // another case claimed the select meanwhile: it waits for that outcome
-  done,     // this case completed during registration (the select claimed itself for it)
+  done,     // this case completed during registration (the select took itself for it)
 };
 
 template <class B>
@@ -73,37 +92,88 @@ class select_ctx {
   static constexpr std::uint32_t waiting = 0;
   static constexpr std::uint32_t aborted = 0xFFFFFFu;  // the select claimed itself to leave
 
-  select_ctx() = default;
+  // `enlisting`: the select registers its cases from now until start_waiting().
+  explicit select_ctx(bool enlisting = false) noexcept
+      : selected_(enlisting ? enlisting_bit : waiting) {}
   select_ctx(const select_ctx&) = delete;
   select_ctx& operator=(const select_ctx&) = delete;
 
-  // Claims the select for case `index` (< aborted); true for exactly one caller (X1).
+  // Claims the select for case `index` (< aborted); true for exactly one caller (X1). While
+  // the select is enlisting it fails and leaves the dirty mark: the caller treats the waiter as
+  // gone, and the select polls again.
   bool claim(std::uint32_t index) noexcept {
+    std::uint32_t seen = waiting;
     if constexpr (sync::planted<B, mutation::select_claim_not_exclusive>) {
       // The planted bug: look, then write — two claimers can both see `waiting`.
       // relaxed: as the real claim; only the exclusivity is lost.
-      if (selected_.load(std::memory_order_relaxed) != waiting) return false;
-      B::yield();  // widens the window so that real threads (proptests/) fall into it too
-      selected_.store(index + 1, std::memory_order_relaxed);  // relaxed: as above
-      return true;
+      seen = selected_.load(std::memory_order_relaxed);
+      if (seen == waiting) {
+        B::yield();  // widens the window so that real threads (proptests/) fall into it too
+        selected_.store(index + 1, std::memory_order_relaxed);  // relaxed: as above
+        return true;
+      }
+    } else if constexpr (sync::planted<B, mutation::select_claim_ignores_enlisting>) {
+      // The planted bug: an enlisting select is claimed like a waiting one.
+      // relaxed: as the real claim.
+      seen = selected_.load(std::memory_order_relaxed);
+      while (seen == waiting || (seen & enlisting_bit) != 0) {
+        // relaxed: as the real claim.
+        if (selected_.compare_exchange_weak(seen, index + 1, std::memory_order_relaxed,
+                                            sync::retry_on_failure)) {
+          return true;
+        }
+      }
+      return false;
+    } else {
+      // relaxed (X3): the compare-exchange's atomicity is the exclusivity (X1); it publishes
+      // nothing. relaxed on failure: another case won, or the select is enlisting; either way
+      // the caller treats the waiter as gone and touches nothing of it.
+      if (selected_.compare_exchange_strong(seen, index + 1, std::memory_order_relaxed,
+                                            sync::retry_on_failure)) {
+        return true;
+      }
     }
-    std::uint32_t expected = waiting;
-    // relaxed (X3): the compare-exchange's atomicity is the exclusivity (X1); it publishes
-    // nothing. relaxed on failure: another case won, the caller treats the waiter as gone and
-    // touches nothing of it.
-    return selected_.compare_exchange_strong(expected, index + 1, std::memory_order_relaxed,
+    while ((seen & enlisting_bit) != 0 && (seen & dirty_bit) == 0) {
+      // relaxed (X3): the mark publishes nothing; the select's withdrawal synchronizes with
+      // us through the channel we came from before it polls again. On failure: the select
+      // took a case or started waiting meanwhile; look again.
+      if (selected_.compare_exchange_weak(seen, seen | dirty_bit, std::memory_order_relaxed,
+                                          sync::retry_on_failure)) {
+        break;
+      }
+      if (seen == waiting) return claim(index);  // it started waiting: claim it after all
+    }
+    return false;
+  }
+
+  // The select decides for case `index` itself while enlisting: nobody else can (X1).
+  void take(std::uint32_t index) noexcept {
+    // relaxed (X3): an arbiter's value; a claimer that reads it fails, as after a claim.
+    selected_.store(index + 1, std::memory_order_relaxed);
+  }
+
+  // Whether a claimer left the dirty mark while the select was enlisting.
+  bool dirty() const noexcept {
+    // relaxed (X3): the poll that follows synchronizes through the withdrawal.
+    return (selected_.load(std::memory_order_relaxed) & dirty_bit) != 0;
+  }
+
+  // Ends enlisting: from now on claims decide. False if a claimer left the dirty mark: the
+  // select is still its own and polls again (take(aborted) first).
+  bool start_waiting() noexcept {
+    std::uint32_t expected = enlisting_bit;
+    // relaxed (X3): publishes nothing; the records were published by each channel's link.
+    // relaxed on failure: the mark is there.
+    return selected_.compare_exchange_strong(expected, waiting, std::memory_order_relaxed,
                                              sync::retry_on_failure);
   }
 
-  // The select stops accepting claims; true if no channel had claimed it first.
-  bool abort() noexcept { return claim(aborted); }
-
-  // The case that won (its index), `aborted`, or `waiting`.
+  // The case that won (its index), `aborted`, or `waiting` (also while enlisting).
   std::uint32_t selected() const noexcept {
     // relaxed (X3): after wait() the parker's acquire (X2) already ordered the claim before
     // this load; a watched poll only asks whether it was claimed.
     const std::uint32_t s = selected_.load(std::memory_order_relaxed);
-    return s == waiting ? waiting : s - 1;
+    return s == waiting || (s & enlisting_bit) != 0 ? waiting : s - 1;
   }
 
   // The winner wakes the select (once, after its claim() returned true).
@@ -113,7 +183,11 @@ class select_ctx {
   wake_kind wait() noexcept { return static_cast<wake_kind>(park_.park() - 1); }
 
  private:
-  typename B::template atomic<std::uint32_t> selected_{waiting};
+  // Above every case index + 1 and aborted + 1.
+  static constexpr std::uint32_t enlisting_bit = 1u << 30;
+  static constexpr std::uint32_t dirty_bit = 1u << 29;
+
+  typename B::template atomic<std::uint32_t> selected_;
   parker<B> park_;
 };
 

@@ -23,11 +23,12 @@
 // claims its cell and marks it `skip` for the sender that will later draw that position.
 // A receiver that has drawn a position but not yet linked its waiter is not waiting yet, so
 // `full` is then the right answer — and no try operation ever waits for a preempted peer.
-// Symmetrically for try_recv over [R, S). Known gap: a select's case that draws a waiting
-// party's position and then loses to another case sends the party back to draw again
-// (send_back()); until it links anew a try operation cannot find it, and may answer `full`
-// (`empty`) while it has waited since before the call. docs/channel.md, "Known gap", has the
-// model that shows it (ch.lin.select_loser) and what a fix needs.
+// Symmetrically for try_recv over [R, S). A select's case draws a position like a blocked
+// operation, but only while its select is enlisting (detail/select_ctx.hpp): no other case
+// can win the select meanwhile, so a case that meets a waiting party always completes with it.
+// (A select that could lose after drawing would have to send the party back to draw again,
+// and until it linked anew a try operation would answer `full` while it had waited all along:
+// ch.lin.select_loser, docs/channel.md.)
 //
 // Synchronization contract (Go's memory model)
 //   S1  A send happens-before the receive that takes its value completes.
@@ -73,12 +74,13 @@
 //     already drawn) answered `full` while it waited — the linearizability model's
 //     exactness check finds it in ch.lin.leaving_receiver (mutant
 //     rdv_closed_flag_after_draw);
-//   * a select arriving at a waiting party that completes the transfer without first claiming
-//     its own context: another of its cases may have been claimed meanwhile, and both commit —
-//     a sent value lost (mutant rdv_select_skips_own_claim);
-//   * sending a watching party back to draw again by freeing its cell, as for a parked one:
-//     to a watcher a free means "served", and it returns without a value (mutant
-//     rdv_send_back_frees);
+//   * sending a watching party back to draw again (a transfer threw) by freeing its cell, as
+//     for a parked one: to a watcher a free means "served", and it returns without a value
+//     (mutant rdv_send_back_frees);
+//   * a select that, marked by a claimer while enlisting, gives back the partner it drew
+//     instead of completing with it (it will poll again anyway): until the partner links
+//     anew, a try operation answers `full` while it has waited all along — the exactness
+//     check finds it in ch.lin.select_loser (mutant rdv_dirty_select_gives_back);
 //   * a try operation that looks only for watching parties, not parked ones: try_send says
 //     `full` while a receiver sleeps in its cell — an inexact answer, which the
 //     linearizability model's exactness check rejects (mutant rdv_try_ignores_parked).
@@ -105,10 +107,10 @@ namespace csp::lock_free {
 namespace mutation {
 struct rdv_relaxed_link {};
 struct rdv_link_ignores_close {};
-struct rdv_select_skips_own_claim {};
 struct rdv_send_back_frees {};
 struct rdv_try_ignores_parked {};
 struct rdv_closed_flag_after_draw {};
+struct rdv_dirty_select_gives_back {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -132,8 +134,8 @@ class rendezvous {
     rx_parked = 7,
     retry = 8
   };
-  // retry_out: the party's partner position is gone (its drawer left: a select that another
-  // case claimed, or a transfer that threw); draw a new position.
+  // retry_out: the party's partner position is gone (its drawer left with a transfer that
+  // threw); draw a new position.
   enum outcome : std::uint32_t { done = 1, closed_out = 2, retry_out = 3 };
 
   // A waiting party's record, on its stack. The partner of a party that watches its cell never
@@ -149,7 +151,7 @@ class rendezvous {
   };
 
   // How meet() ended.
-  enum class met { ok, lost_cell, partner_gone, self_claimed };
+  enum class met { ok, lost_cell, partner_gone };
 
   // The fields a waiting party fills in before its link: its record, and what the partner
   // needs for the transfer, so that the partner of a watching party reads only this line.
@@ -278,8 +280,11 @@ class rendezvous {
         if (waits(st, their_state)) {
           const met m = meet(p, w, e.w.src, e.w.dst, empty, e.w.sel, e.w.case_index);
           if (m == met::ok) return csp::detail::enlisted::done;
-          if (m == met::self_claimed) return csp::detail::enlisted::claimed;
-          if (m == met::partner_gone) break;  // the cell is freed: draw again
+          if (m == met::partner_gone) {
+            // The cell is freed: draw again, unless a claimer came (then poll again).
+            if (e.w.sel->dirty()) return csp::detail::enlisted::ready;
+            break;
+          }
           continue;
         }
         if (st == skip) {
@@ -513,13 +518,16 @@ class rendezvous {
         return met::partner_gone;
       }
     }
-    // The planted bug: an arriving select completes here although another case claimed it.
-    if (self != nullptr && !sync::planted<B, mutation::rdv_select_skips_own_claim> &&
-        !self->claim(self_index)) {
-      // We are a select that another case claimed meanwhile: our position p is spent, so the
-      // partner draws again.
-      send_back(p, after, partner);
-      return met::self_claimed;
+    if (self != nullptr) {
+      // The planted bug: a select that a claimer marked gives the partner it drew back.
+      if (sync::planted<B, mutation::rdv_dirty_select_gives_back> && self->dirty()) {
+        send_back(p, after, partner);
+        return met::partner_gone;
+      }
+      // An arriving select is still enlisting: no other case can have been claimed, so it
+      // takes itself for this one (detail/select_ctx.hpp) and never gives back the partner it
+      // drew.
+      self->take(self_index);
     }
     try {
       transfer(c, src, dst);
