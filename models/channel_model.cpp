@@ -64,6 +64,11 @@ void register_all(const std::string& impl, const strategy& how) {
   using one_cell = Channel<int, relacy_backend<void, Spin, 1>>;
   add<chan::receivers_beyond_cells_at_close<one_cell>>(name("receivers_beyond_cells_at_close", 0),
                                                        how(3, 0));
+  // One cell, two senders: the second waits for the cell (cell_freed_), with no close to
+  // wake it — only the free and its re-check (the event count's N1 and C).
+  // (Bound 2 catches free_cell()'s store weakened to release; bound 3 costs 15-20 s here.)
+  add<chan::mpsc<one_cell, 0>>(name("mpsc.one_cell", 0),
+                               impl == "mutex_based" ? how(3, 0) : search::bound(2));
   add<chan::close_during_transfer<one_cell>>(name("close_during_transfer", 0), how(4, 0));
   add<chan::close_during_transfer<one_cell>>(name("close_during_transfer", 0) + " random",
                                              search::random(200000));
