@@ -43,11 +43,11 @@
 //      the locks, as Go's selectgo), unlock, then register with each lock-free channel: on an
 //      unbuffered one the case draws a position like a blocked operation and waits in its
 //      cell (or meets the party already there and completes with it); on a buffered one, and
-//      whenever an unbuffered one cannot take a waiter, it watches the channel. While it
-//      registers lock-free cases the context is the select's alone (enlisting): a claimer
-//      only leaves a mark, after which the select withdraws and polls again. So a case that
-//      met a partner never has to give it back (docs/channel.md, "Select cases on the
-//      lock-free rendezvous"). Then the context starts waiting.
+//      whenever an unbuffered one cannot take a waiter, it watches the channel. While a case
+//      registers with an unbuffered lock-free channel, the channel holds the select's context
+//      (enlisting): a claimer then only leaves a mark, after which the select withdraws and
+//      polls again. So a case that met a partner never has to give it back (docs/channel.md,
+//      "Select cases on the lock-free rendezvous").
 //   3. Sleep until one channel wins the claim: a partner that completes a case (it hands the
 //      value over first), close() (the case sees closed), or a watched channel that changed
 //      (the select polls again). A registration that finds its case ready claims the select
@@ -377,8 +377,6 @@ class selector {
   // ready at every moment.)
   static constexpr bool watched_poll = defaults == 1 && lock_free_cases >= 2 &&
                                        !sync::planted<B, mutation::select_default_unwatched>;
-  // Whether the select registers lock-free cases one by one (step 2 of run()), enlisting.
-  static constexpr bool enlists = defaults == 0 && lock_free_cases > 0;
   static constexpr std::uint32_t none = ~std::uint32_t{0};
   static constexpr std::uint64_t no_position = ~std::uint64_t{0};
 
@@ -396,7 +394,7 @@ class selector {
     for (;;) {
       shuffle(order);
       locks lk(*this);
-      select_ctx<B> ctx{enlists};
+      select_ctx<B> ctx;
       states st = make_states(ctx, std::index_sequence_for<Cases...>{});
       // With a default over several lock-free channels, watch them all before polling: an
       // operation that makes one ready during the poll claims ctx (with `retry`) before it
@@ -441,29 +439,18 @@ class selector {
         wake_kind kind = wake_kind::retry;
         bool wait = true;
         try {
-          if constexpr (enlists) {
-            // While we register, the context is ours alone (detail/select_ctx.hpp): a case that
-            // meets a waiting partner completes, and a claimer only leaves the dirty mark.
-            bool registered = true;
-            for (const std::uint32_t k : order) {
-              if (ctx.dirty()) {  // a partner, a close or a change came: poll again
-                registered = false;
-                break;
-              }
-              const enlisted r = enlist(k, st);
-              if (r == enlisted::waiting) continue;
-              registered = false;
-              if (r == enlisted::done) {
-                won = k;
-                kind = wake_kind::done;
-              }
-              break;  // done, or ready: poll again
-            }
-            // From here claims decide, unless a claimer came after our last look.
-            if (!registered || !ctx.start_waiting()) {
-              if (won == none) ctx.take(select_ctx<B>::aborted);
+          for (const std::uint32_t k : order) {
+            if (ctx.selected() != select_ctx<B>::waiting) break;  // claimed meanwhile
+            const enlisted r = enlist(k, st);
+            if (r == enlisted::waiting) continue;
+            if (r == enlisted::done) {
+              won = k;
+              kind = wake_kind::done;
               wait = false;
+            } else if (r == enlisted::restart || (r == enlisted::ready && ctx.abort())) {
+              wait = false;  // poll again
             }
+            break;  // otherwise another case claimed us first: wait for its outcome
           }
         } catch (...) {
           (void)withdraw(lk, st, none);  // we claimed ourselves before the transfer threw

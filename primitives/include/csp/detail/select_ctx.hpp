@@ -7,20 +7,24 @@
 // Context::selected, Kotlin's SelectInstance state): claim(i) is a compare-exchange from
 // `waiting` to case i, so exactly one case commits, and a value offered to a losing case is
 // never moved. The winner then performs the transfer (if any) and wakes the select with the
-// outcome. The select itself takes the word (take()) when it stops on its own while it
-// registers: it found a case ready, or it completed one directly.
+// outcome. The select itself claims the word (abort()) when it stops waiting on its own: it
+// found a case ready while registering.
 //
-// Enlisting. A select registers its lock-free cases one after another (csp/select.hpp), and
-// while it does, the word belongs to the select alone: it starts `enlisting`, and claim() then
-// fails, leaving a `dirty` mark instead of deciding. So a case that meets a waiting partner
-// while registering always completes (take()): it never has to give back a partner it has
-// already drawn, which would leave that partner unfindable until it waits anew — a try
-// operation could then answer `full` while a receiver had waited all along (docs/channel.md,
-// "Select cases on the lock-free rendezvous"). A claimer that fails treats the waiter as gone,
-// as it would after another case's claim; the select, which has not begun to wait, is not yet
-// findable in the sense of linearizability (Go registers a select on every channel at once,
-// under all their locks). When it has registered every case, start_waiting() turns the word to
-// `waiting`, unless a claimer left the mark: then the select withdraws and polls again.
+// Enlisting. While a select's case registers with an unbuffered lock-free channel
+// (lock_free/rendezvous.hpp, enlist()), where it may draw a position, the channel holds the
+// word for the select: hold() turns it `enlisting`, and claim() then fails, leaving a `dirty`
+// mark instead of deciding. So a case that meets a waiting partner at its drawn position
+// always completes (take()): it never has to give back a partner it has already drawn, which
+// would leave that partner unfindable until it waits anew — a try operation could then answer
+// `full` while a receiver had waited all along (docs/channel.md, "Select cases on the
+// lock-free rendezvous"). A claimer that fails treats the waiter as gone, as it would after
+// another case's claim; the select, which has not begun to wait, is not yet findable in the
+// sense of linearizability (Go registers a select on every channel at once, under all their
+// locks). When the case is registered, release() turns the word back to `waiting`, unless a
+// claimer left the mark: then the select takes itself (aborted), withdraws and polls again.
+// Between two such registrations claims decide as usual, so the window a claimer can meet is
+// one case's draw and link; a blocked operation that meets it waits it out
+// (claim_patiently()), a try operation does not.
 //
 // Lifetime: the context lives in the select's stack frame. Each channel guarantees that once
 // the select has withdrawn its waiter from it, nobody touches the context through that channel
@@ -30,10 +34,11 @@
 //
 // Synchronization contract
 //   X1  claim() succeeds for exactly one caller per round (compare-exchange on one word), and
-//       never while the select is enlisting.
+//       never while a case holds the select (enlisting).
 //   X2  Everything the winner did before wake() happens-before wait() returns its outcome
 //       (the parker's P1/P2).
-//   X3  claim(), the dirty mark, take() and selected() order nothing; the word is only an
+//   X3  claim(), the dirty mark, hold(), release(), take() and selected() order nothing; the word
+//   is only an
 //       arbiter (X1). A claimer that reads the select's registration (its waiter records) does
 //       so after the select wrote them because each channel publishes the record itself (its
 //       mutex, or a release link compare-exchange in the lock-free rendezvous). A select learns
@@ -60,6 +65,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "csp/detail/backoff.hpp"
 #include "csp/detail/parker.hpp"
 #include "csp/sync/backend.hpp"
 
@@ -83,7 +89,10 @@ enum class wake_kind : std::uint32_t {
 enum class enlisted {
   waiting,  // registered: a partner, close or a change will claim the select
   ready,    // the case can proceed now: the select claims itself and polls again
+  claimed,  // another case claimed the select before this one could register: wait for it
   done,     // this case completed during registration (the select took itself for it)
+  restart,  // a claimer marked the select while this case registered: it took itself
+            // (aborted) and polls again
 };
 
 template <class B>
@@ -92,9 +101,7 @@ class select_ctx {
   static constexpr std::uint32_t waiting = 0;
   static constexpr std::uint32_t aborted = 0xFFFFFFu;  // the select claimed itself to leave
 
-  // `enlisting`: the select registers its cases from now until start_waiting().
-  explicit select_ctx(bool enlisting = false) noexcept
-      : selected_(enlisting ? enlisting_bit : waiting) {}
+  select_ctx() = default;
   select_ctx(const select_ctx&) = delete;
   select_ctx& operator=(const select_ctx&) = delete;
 
@@ -146,6 +153,19 @@ class select_ctx {
     return false;
   }
 
+  // claim() for a party that would otherwise wait anyway (a blocked operation that drew the
+  // position of the select's case): while the select is enlisting — usually for well under a
+  // microsecond — it spins for a bounded time (detail/backoff.hpp) for the select to start
+  // waiting, and claims it then, instead of marking it at once and sending both to start over.
+  // A try operation must not wait, and uses claim().
+  bool claim_patiently(std::uint32_t index) noexcept {
+    backoff<B> patience;
+    // relaxed (X3): only a look; the claim that follows is the arbiter.
+    while ((selected_.load(std::memory_order_relaxed) & enlisting_bit) != 0 && patience.snooze()) {
+    }
+    return claim(index);
+  }
+
   // The select decides for case `index` itself while enlisting: nobody else can (X1).
   void take(std::uint32_t index) noexcept {
     // relaxed (X3): an arbiter's value; a claimer that reads it fails, as after a claim.
@@ -158,15 +178,28 @@ class select_ctx {
     return (selected_.load(std::memory_order_relaxed) & dirty_bit) != 0;
   }
 
-  // Ends enlisting: from now on claims decide. False if a claimer left the dirty mark: the
-  // select is still its own and polls again (take(aborted) first).
-  bool start_waiting() noexcept {
+  // The select starts registering a case (enlisting): from now until release() no claim
+  // decides it. False if a claim already did: the select waits for its outcome.
+  bool hold() noexcept {
+    std::uint32_t expected = waiting;
+    // relaxed (X3): publishes nothing. relaxed on failure: another case won.
+    return selected_.compare_exchange_strong(expected, enlisting_bit, std::memory_order_relaxed,
+                                             sync::retry_on_failure);
+  }
+
+  // The case is registered: claims decide again. False if a claimer left the dirty mark
+  // meanwhile (it treated one of the select's waiters as gone): the select, still its own,
+  // takes itself (take(aborted)) and polls again.
+  bool release() noexcept {
     std::uint32_t expected = enlisting_bit;
     // relaxed (X3): publishes nothing; the records were published by each channel's link.
     // relaxed on failure: the mark is there.
     return selected_.compare_exchange_strong(expected, waiting, std::memory_order_relaxed,
                                              sync::retry_on_failure);
   }
+
+  // The select stops accepting claims; true if no channel had claimed it first.
+  bool abort() noexcept { return claim(aborted); }
 
   // The case that won (its index), `aborted`, or `waiting` (also while enlisting).
   std::uint32_t selected() const noexcept {
@@ -187,7 +220,7 @@ class select_ctx {
   static constexpr std::uint32_t enlisting_bit = 1u << 30;
   static constexpr std::uint32_t dirty_bit = 1u << 29;
 
-  typename B::template atomic<std::uint32_t> selected_;
+  typename B::template atomic<std::uint32_t> selected_{waiting};
   parker<B> park_;
 };
 

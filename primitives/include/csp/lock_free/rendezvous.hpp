@@ -247,7 +247,25 @@ class rendezvous {
   // next position's cell is still in use, or `watch_only` (the select already has a case
   // waiting in this channel, which must not meet its own select), it watches the channel
   // instead. `ignore`: the position of that other case, if it is linked.
+  //
+  // While it may draw, the case holds its select's context (detail/select_ctx.hpp): no other
+  // case can win the select meanwhile, so a partner met at the drawn position is never given
+  // back. A claimer that came during the hold leaves a mark: then the select polls again.
   csp::detail::enlisted enlist(select_entry& e, bool watch_only, std::uint64_t ignore) {
+    if (watch_only) return enlist_held(e, true, ignore);  // draws nothing
+    csp::detail::select_ctx<B>& sel = *e.w.sel;
+    if (!sel.hold()) return csp::detail::enlisted::claimed;
+    const csp::detail::enlisted r = enlist_held(e, false, ignore);
+    if (r == csp::detail::enlisted::done) return r;  // it took the select (claimed())
+    if (!sel.release()) {
+      sel.take(csp::detail::select_ctx<B>::aborted);
+      return csp::detail::enlisted::restart;
+    }
+    return r;
+  }
+
+ private:
+  csp::detail::enlisted enlist_held(select_entry& e, bool watch_only, std::uint64_t ignore) {
     const std::uint32_t my_state = e.w.src != nullptr ? tx : rx;
     const std::uint32_t their_state = my_state == tx ? rx : tx;
     auto& mine = my_state == tx ? S_ : R_;
@@ -320,6 +338,7 @@ class rendezvous {
                                                      : csp::detail::enlisted::waiting;
   }
 
+ public:
   // Withdraws a select's case. Returns when nobody touches e any more.
   void delist(select_entry& e) {
     if (e.watching) {
@@ -513,7 +532,11 @@ class rendezvous {
       // The record's line holds the parker we write last (wake): fetch it for writing now,
       // not shared for the read below and then again, exclusive, for the unpark. A hint only.
       __builtin_prefetch(partner, 1);
-      if (partner->sel != nullptr && !partner->sel->claim(partner->case_index)) {
+      // A blocked operation that drew p (after == empty) may wait for an enlisting select;
+      // a try operation or another select may not.
+      const bool patient = self == nullptr && after == empty;
+      if (partner->sel != nullptr && !(patient ? partner->sel->claim_patiently(partner->case_index)
+                                               : partner->sel->claim(partner->case_index))) {
         leave(p, after);  // a select that completed another case: its position is spent
         return met::partner_gone;
       }
