@@ -1352,7 +1352,7 @@ class send_poll_steals : public csp::mutex_based::channel<T, B> {
   using csp::mutex_based::channel<T, B>::channel;
   csp::status select_poll_send(const csp::detail::source<T>& src) const {
     std::optional<T> taken;
-    src.emplace(src.obj, taken);
+    src.emplace(taken);
     return csp::status::full;
   }
 };

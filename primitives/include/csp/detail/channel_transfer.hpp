@@ -20,35 +20,63 @@
 
 namespace csp::detail {
 
+// Two words: the argument's address and a static table of what can be done with it (shared,
+// read-only, in every core's cache), so that a source fits beside a waiter's parker on one
+// cache line (lock_free/rendezvous.hpp).
 template <class T>
-struct source {
-  void* obj = nullptr;
-  void (*emplace)(void* obj, std::optional<T>& dst) = nullptr;
-  void (*assign)(void* obj, T& dst) = nullptr;
-  // Gives a value staged by emplace() back to the argument it came from: a lock-free send
-  // stages its value before it knows whether it succeeds, and may then fail.
-  void (*restore)(void* obj, T& staged) = nullptr;
+class source {
+ public:
+  source() noexcept = default;
 
   // Refers to `v`; nothing is moved until emplace/assign run.
   template <class U>
   static source of(U& v) noexcept {
-    using V = std::remove_reference_t<U>;
-    return source{
-        const_cast<void*>(static_cast<const volatile void*>(&v)),
-        [](void* o, std::optional<T>& dst) { dst.emplace(std::forward<U>(*static_cast<V*>(o))); },
-        [](void* o, T& dst) { dst = std::forward<U>(*static_cast<V*>(o)); },
-        [](void* o, T& staged) {
-          // Only an rvalue T was moved from. An lvalue was copied; a value of another type was
-          // converted, and what a conversion left behind cannot be restored (the lock-free
-          // channel's header says so).
-          if constexpr (std::is_same_v<U, T> && std::is_move_assignable_v<T>) {
-            *static_cast<V*>(o) = std::move(staged);
-          } else {
-            (void)o;
-            (void)staged;
-          }
-        }};
+    return source(const_cast<void*>(static_cast<const volatile void*>(&v)), &ops_of<U>);
   }
+
+  // Constructs the value into `dst` (moving from an rvalue argument).
+  void emplace(std::optional<T>& dst) const { ops_->emplace(obj_, dst); }
+  // Assigns the value to `dst` (moving from an rvalue argument).
+  void assign(T& dst) const { ops_->assign(obj_, dst); }
+  // Gives a value staged by emplace() back to the argument it came from: a lock-free send
+  // stages its value before it knows whether it succeeds, and may then fail.
+  void restore(T& staged) const { ops_->restore(obj_, staged); }
+  // The argument if it is a trivially copyable T, which a copy leaves as it was: the lock-free
+  // rendezvous may then copy it next to its waiter's record. Null otherwise.
+  const T* plain() const noexcept {
+    return ops_->plain ? static_cast<const T*>(static_cast<const void*>(obj_)) : nullptr;
+  }
+
+ private:
+  struct ops {
+    void (*emplace)(void* obj, std::optional<T>& dst);
+    void (*assign)(void* obj, T& dst);
+    void (*restore)(void* obj, T& staged);
+    bool plain;
+  };
+  template <class U>
+  static constexpr ops ops_of{
+      [](void* o, std::optional<T>& dst) {
+        dst.emplace(std::forward<U>(*static_cast<std::remove_reference_t<U>*>(o)));
+      },
+      [](void* o, T& dst) { dst = std::forward<U>(*static_cast<std::remove_reference_t<U>*>(o)); },
+      [](void* o, T& staged) {
+        // Only an rvalue T was moved from. An lvalue was copied; a value of another type was
+        // converted, and what a conversion left behind cannot be restored (the lock-free
+        // channel's header says so).
+        if constexpr (std::is_same_v<U, T> && std::is_move_assignable_v<T>) {
+          *static_cast<std::remove_reference_t<U>*>(o) = std::move(staged);
+        } else {
+          (void)o;
+          (void)staged;
+        }
+      },
+      (std::is_same_v<std::remove_cvref_t<U>, T> && std::is_trivially_copyable_v<T>)};
+
+  source(void* obj, const ops* o) noexcept : obj_(obj), ops_(o) {}
+
+  void* obj_ = nullptr;
+  const ops* ops_ = nullptr;
 };
 
 // A channel that stages a value before it knows whether the operation succeeds (the lock-free
@@ -87,9 +115,9 @@ class sink {
   // Takes a sender's value (the unbuffered hand-off).
   void put(const source<T>& s) {
     if (opt_ != nullptr) {
-      s.emplace(s.obj, *opt_);
+      s.emplace(*opt_);
     } else {
-      s.assign(s.obj, *ref_);
+      s.assign(*ref_);
     }
   }
 

@@ -673,7 +673,7 @@ class ring {
   std::uint32_t stage(const source& src, std::uint64_t t) {
     const std::uint32_t k = claim_slot(t);
     try {
-      storage(k).value.with_mut([&](std::optional<T>& v) { src.emplace(src.obj, v); });
+      storage(k).value.with_mut([&](std::optional<T>& v) { src.emplace(v); });
     } catch (...) {
       release(k);
       throw;
@@ -683,7 +683,7 @@ class ring {
 
   void unstage(const source& src, std::uint32_t k) {
     storage(k).value.with_mut([&](std::optional<T>& v) {
-      src.restore(src.obj, *v);
+      src.restore(*v);
       v.reset();
     });
     release(k);

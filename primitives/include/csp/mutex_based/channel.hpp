@@ -338,8 +338,8 @@ class channel {
       wake(*r, outcome::done);
       return step::ok;
     }
-    if (c.count < c.capacity) {             // room in the buffer (I2: then no sender waits)
-      src.emplace(src.obj, c.at(c.count));  // may throw: count unchanged
+    if (c.count < c.capacity) {    // room in the buffer (I2: then no sender waits)
+      src.emplace(c.at(c.count));  // may throw: count unchanged
       ++c.count;
     } else {
       return step::block;
@@ -368,7 +368,7 @@ class channel {
       if (waiter* snd = first_sender(c)) {
         c.sendq.erase(snd);
         try {
-          snd->src->emplace(snd->src->obj, c.at(c.count));
+          snd->src->emplace(c.at(c.count));
           ++c.count;
           wake(*snd, outcome::done);
         } catch (...) {
