@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
                                            search::bound(3));
   add<sel::select_meets_select<mb, true>>("select.self_select<mutex_based>", search::bound(3));
   add<sel::crossed_selects<mb>>("select.crossed_selects<mutex_based>", search::bound(3));
+  add<sel::try_send_finds_select<lf>>("select.try_send_finds_select<lock_free>", search::bound(3));
+  add<sel::try_send_finds_select<mb>>("select.try_send_finds_select<mutex_based>",
+                                      search::bound(3));
   add<sel::default_is_a_snapshot<lf, lf, 1>>("select.default_is_a_snapshot<lock_free,cap11>",
                                              search::bound(3));
   add<sel::default_is_a_snapshot<lf, lf, 0>>("select.default_is_a_snapshot<lock_free,cap10>",

@@ -271,6 +271,43 @@ struct wake_by_send : rl::test_suite<wake_by_send<A, C, CapA, CapC, Expected>, 2
   void after() { check(idle(a) && idle(c), "a select left a waiter queued"); }
 };
 
+// A select waits to receive from two unbuffered channels; once it has registered both cases and
+// sleeps (the observation point select_waiting), it is findable: a try_send on either must pair
+// with it, as Go's select with a default would with a select in the channel's receive queue.
+// (Mutant rdv_try_ignores_selects: the try operations look only for plain waiters.)
+template <class A, rl::test_result_e Expected = rl::test_result_success>
+struct try_send_finds_select : rl::test_suite<try_send_finds_select<A, Expected>, 2, Expected> {
+  A a{0};
+  A c{0};
+  typename A::backend_type::template atomic<bool> waiting{false};
+
+  static inline try_send_finds_select* active = nullptr;
+  static void on_observe(sync::point p) {
+    // release: publishes nothing; the flag only lets the sender start.
+    if (p == sync::point::select_waiting) active->waiting.store(true, std::memory_order_release);
+  }
+  void before() {
+    active = this;
+    observe_hook = &on_observe;
+  }
+  void thread(unsigned index) {
+    if (index == 0) {
+      const std::size_t i = csp::select(
+          csp::on_recv(a, [&](std::optional<int> v) { check(v == 7, "received the wrong value"); }),
+          csp::on_recv(c));
+      check(i == 0, "a case with nothing sent was chosen");
+    } else {
+      // acquire: pairs with the release above (nothing is read through it).
+      while (!waiting.load(std::memory_order_acquire)) A::backend_type::yield();
+      check(a.try_send(7) == status::ok, "try_send passed over a select waiting to receive");
+    }
+  }
+  void after() {
+    observe_hook = nullptr;
+    check(idle(a) && idle(c), "a select left a waiter queued");
+  }
+};
+
 // A select sending on one of two full-or-unbuffered channels; a receive from one of them must
 // wake it; the value arrives exactly once and the other channel gets nothing.
 template <class A, class C, std::size_t CapA, std::size_t CapC,

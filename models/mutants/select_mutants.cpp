@@ -37,12 +37,16 @@ int main(int argc, char** argv) {
                               lf<dm::select_claim_ignores_enlisting>, 0, 0,
                               rl::test_result_user_assert_failed>>("select_claim_ignores_enlisting",
                                                                    search::bound(1));
-  // The rendezvous sends a watching plain party back (the transfer threw) by freeing the cell,
-  // as for a parked one: the watcher takes the free for a completed transfer. A watching sender
-  // returns as if its value had been taken, and the receiver, retrying, waits forever.
+  // The rendezvous sends a party back (the transfer threw) with the outcome `done`: a waiting
+  // sender returns as if its value had been taken, and the receiver, retrying, waits forever.
   add<chan::throwing_transfer<
       csp::lock_free::channel<chan::flaky, relacy_backend<lfm::rdv_send_back_frees>>,
       rl::test_result_deadlock>>("rdv_send_back_frees", search::bound(2));
+  // The rendezvous' try operations look only for plain waiters: a try_send passes over a select
+  // that waits to receive.
+  add<sel::try_send_finds_select<lf<lfm::rdv_try_ignores_selects>,
+                                 rl::test_result_user_assert_failed>>("rdv_try_ignores_selects",
+                                                                      search::bound(3));
   // A buffered channel's publish does not notify its watchers: the select sleeps on.
   add<sel::wake_by_send<lf<lfm::ring_publish_skips_watchers>, lf<lfm::ring_publish_skips_watchers>,
                         1, 1, rl::test_result_deadlock>>("ring_publish_skips_watchers",

@@ -458,6 +458,7 @@ class selector {
         }
         // 3. Sleep until a channel claims the select.
         if (wait) {
+          sync::observe<B>(sync::point::select_waiting);
           kind = ctx.wait();
           won = ctx.selected();
         }

@@ -9,14 +9,18 @@
 // sender's argument into the receiver's destination and frees the cell. This is the cell
 // protocol of Koval, Alistarh and Elizarov's Kotlin channels, on a ring.
 //
-// How the first learns that it was served. For a bounded spin it watches its cell's word
-// (W1): the free (or a try operation's skip mark) is its outcome, so a hand-off moves only the
-// cell's line and the value's, and the claimer never touches the waiter's stack. Then it
-// marks itself parked in the word (W2) and sleeps on its record's parker; a claimer that finds
-// it parked wakes it through the record (detail/parker.hpp). A select's case always waits
-// parked: its claimer must win the select's claim, through the record, before it transfers.
-// (The first version slept on the parker at once: each hand-off then also moved the record's
-// line twice, and ping-pong at capacity 0 cost about 320 ns against about 265 now.)
+// How the first learns that it was served: from its record's parker (detail/parker.hpp),
+// which it watches for a bounded spin and then sleeps on. The claimer finds the record's
+// address in the cell, moves the value and publishes the outcome there. A small value lands
+// in the receiver's record itself, beside the parker (`landing`), so a hand-off to a waiting
+// receiver moves three lines in all: the cell to the claimer, the record to the claimer and
+// back. The waiter never reads its cell while it waits, so it never takes the cell's line
+// back from a claimer in mid-transfer. A plain waiter's state (tx, rx) tells the claimer
+// that no select stands between them; a select's case (tx_sel, rx_sel) must be claimed
+// through its select first.
+// (History, ping-pong at capacity 0 on this machine: sleeping on the parker at once, with the
+// claimer reading the record and writing a destination elsewhere, cost about 320 ns; watching
+// the cell's word for the free, 242-273 ns; the landing record, see docs/channel.md.)
 //
 // The non-blocking operations claim no position. try_send succeeds only if a receiver is
 // already waiting: it scans the receivers' positions [S, R) for a waiting one, oldest first,
@@ -42,6 +46,8 @@
 //       close(), or by itself on timeout — whoever wins the compare-exchange from `waiting`.
 //   I3  A cell in `busy` returns to `waiting` only if its transfer threw; then, if the channel
 //       was closed meanwhile, the claimer cancels the waiter itself.
+//   I4  Whoever claims a waiter (I2) delivers exactly one outcome to its record's parker,
+//       after its last access to the value and to the record's other fields.
 //
 // State encoding
 //   S, R   64 bits: [cut: 1 bit][the next position to draw: 63 bits]. close() sets the cut bit
@@ -55,12 +61,10 @@
 //   closed 32 bits, 0 or 1: which close() wins (K1; a second one throws), and a cheap early
 //          look for try operations and selects. Its own cache line, with the snapshots.
 //   word   64 bits per cell: [stamp: low 32 bits of the position][state: 32 bits]:
-//          empty; tx, rx (a sender, a receiver waits, watching the word); tx_parked,
-//          rx_parked (it waits parked, or it is a select's case); busy (claimed, value in
+//          empty; tx, rx (a plain sender, receiver waits; its record's parker gets the
+//          outcome); tx_sel, rx_sel (a select's case waits); busy (claimed, value in
 //          transit); skip (the party here was served by a try operation or timed out: the
-//          other party drawing this position frees the cell and draws again); sealed (closed);
-//          retry (a watching party's partner position is spent: it frees the cell and draws
-//          again).
+//          other party drawing this position frees the cell and draws again); sealed (closed).
 //
 // Incorrect alternatives (planted mutants the models catch)
 //   * linking the waiter with a relaxed compare-exchange: the partner reads the waiter's record
@@ -74,16 +78,21 @@
 //     already drawn) answered `full` while it waited — the linearizability model's
 //     exactness check finds it in ch.lin.leaving_receiver (mutant
 //     rdv_closed_flag_after_draw);
-//   * sending a watching party back to draw again (a transfer threw) by freeing its cell, as
-//     for a parked one: to a watcher a free means "served", and it returns without a value
-//     (mutant rdv_send_back_frees);
+//   * sending a party back to draw again (a transfer threw) with the outcome `done` instead of
+//     `retry`, as if the free of its cell meant "served" (the watched-cell protocol of
+//     2026-11-29 read it so): a sender returns as if its value had been taken, or a receiver
+//     with none (mutant rdv_send_back_frees);
 //   * a select that, marked by a claimer while enlisting, gives back the partner it drew
 //     instead of completing with it (it will poll again anyway): until the partner links
 //     anew, a try operation answers `full` while it has waited all along — the exactness
 //     check finds it in ch.lin.select_loser (mutant rdv_dirty_select_gives_back);
-//   * a try operation that looks only for watching parties, not parked ones: try_send says
-//     `full` while a receiver sleeps in its cell — an inexact answer, which the
-//     linearizability model's exactness check rejects (mutant rdv_try_ignores_parked).
+//   * a try operation that looks only for plain waiters, not selects' cases: try_send says
+//     `full` while a select waits to receive, where Go's would pair with it — the select
+//     model's try_send_finds_select fails (mutant rdv_try_ignores_selects);
+//   * the double collect's second read (D2) at acquire instead of seq_cst: it can miss a link
+//     that lands while the scan passes, and a try operation answers `full` while a receiver
+//     waits — the linearizability model's exactness check rejects it in
+//     ch.lin.leaving_receiver (mutant rdv_try_collect_acquire).
 #pragma once
 
 #include <cstdint>
@@ -108,7 +117,8 @@ namespace mutation {
 struct rdv_relaxed_link {};
 struct rdv_link_ignores_close {};
 struct rdv_send_back_frees {};
-struct rdv_try_ignores_parked {};
+struct rdv_try_ignores_selects {};
+struct rdv_try_collect_acquire {};
 struct rdv_closed_flag_after_draw {};
 struct rdv_dirty_select_gives_back {};
 }  // namespace mutation
@@ -120,9 +130,8 @@ class rendezvous {
 
   static constexpr std::uint32_t cells = B::rendezvous_cells;  // W
 
-  // tx / rx: a plain operation waits here, watching this word for its outcome. tx_parked /
-  // rx_parked: the party waiting here is woken through its record (a plain operation gone to
-  // sleep, or a select's case). retry: see outcome retry_out.
+  // tx / rx: a plain operation waits here. tx_sel / rx_sel: a select's case waits here. Either
+  // gets its outcome through its record (`who`).
   enum state : std::uint32_t {
     empty = 0,
     tx = 1,
@@ -130,31 +139,60 @@ class rendezvous {
     busy = 3,
     skip = 4,
     sealed = 5,
-    tx_parked = 6,
-    rx_parked = 7,
-    retry = 8
+    tx_sel = 6,
+    rx_sel = 7
   };
   // retry_out: the party's partner position is gone (its drawer left with a transfer that
   // threw); draw a new position.
   enum outcome : std::uint32_t { done = 1, closed_out = 2, retry_out = 3 };
 
-  // A waiting party's record, on its stack. The partner of a party that watches its cell never
-  // touches it: only a parked party's record is read (sel) and written (park).
+  // A waiting party's record, on its stack. Its claimer writes the parker (and, for a landing
+  // receiver, the value beside it); it reads `sel` only for a select's case.
   struct waiter {
     csp::detail::parker<B> park;  // a plain operation sleeps here
+    std::uint32_t case_index = 0;
     const source* src = nullptr;  // a waiting sender's value
     sink* dst = nullptr;          // a waiting receiver's destination
     // A select's case (csp/select.hpp): whoever meets this waiter must first win the select's
     // claim, and wakes the select's context instead of `park`.
     csp::detail::select_ctx<B>* sel = nullptr;
-    std::uint32_t case_index = 0;
   };
+
+  // Small values travel beside the waiting party's parker, on one cache line (32 bytes of
+  // record, with the standard backend), so that a hand-off to a waiting party moves its
+  // record's line once each way: the claimer fetches it for writing (it prefetches it as it
+  // claims the cell), moves the value and publishes the outcome; the party reads it.
+  //
+  // A receiver's: the value lands here, and the receiver moves it to its destination after.
+  // For values whose moves cannot throw (a throwing move would fail after the hand-off).
+  struct alignas(64) landing {
+    waiter me;
+    std::optional<T> value;
+  };
+  static constexpr bool lands_in_record = std::is_nothrow_move_constructible_v<T> &&
+                                          std::is_nothrow_move_assignable_v<T> && sizeof(T) <= 16;
+  // A sender's: a copy of its argument, when that is a trivially copyable T (the copy leaves
+  // the argument as it was, as the send must if it fails), and the source the claimer reads.
+  struct alignas(64) sending {
+    explicit sending(const T& v) noexcept : value(v) { me.src = &from; }
+    waiter me;
+    source from = source::of(value);
+    T value;
+  };
+  static constexpr bool sends_from_record =
+      std::is_trivially_copyable_v<T> && std::is_nothrow_copy_constructible_v<T> && sizeof(T) <= 16;
+  // (With a real 4-byte futex word, not the model checker's instrumented one.)
+  static_assert(sizeof(csp::detail::parker<B>) != 4 ||
+                    ((!lands_in_record || sizeof(landing) == 64) &&
+                     (!sends_from_record || sizeof(sending) == 64)),
+                "a landing record must fit one cache line");
 
   // How meet() ended.
   enum class met { ok, lost_cell, partner_gone };
 
   // The fields a waiting party fills in before its link: its record, and what the partner
-  // needs for the transfer, so that the partner of a watching party reads only this line.
+  // needs for the transfer, so that the claimer reads this line, not the record, which it
+  // only writes (the outcome, and a landing receiver's value).
   // One field per kind: the sender and the receiver of a position may both write theirs
   // before their link compare-exchange, and only one of them wins; a shared field would let
   // the loser overwrite the winner's. One cache line per cell: the parties of consecutive
@@ -167,13 +205,13 @@ class rendezvous {
     typename B::template cell<sink> dst{};                  // a waiting receiver's destination
   };
   static constexpr std::uint32_t kind_of(std::uint32_t st) noexcept {
-    return st == tx || st == tx_parked ? tx : rx;
+    return st == tx || st == tx_sel ? tx : rx;
   }
-  static constexpr std::uint32_t parked_of(std::uint32_t kind) noexcept {
-    return kind == tx ? tx_parked : rx_parked;
+  static constexpr std::uint32_t select_of(std::uint32_t kind) noexcept {
+    return kind == tx ? tx_sel : rx_sel;
   }
   static constexpr bool waits(std::uint32_t st, std::uint32_t kind) noexcept {
-    return st == kind || st == parked_of(kind);
+    return st == kind || st == select_of(kind);
   }
   static constexpr unsigned slot_of(std::uint32_t kind) noexcept {
     return kind_of(kind) == tx ? 0 : 1;
@@ -209,6 +247,12 @@ class rendezvous {
   template <class Deadline>
   status send(const source& src, op_mode how, const Deadline& deadline) {
     if (how == op_mode::poll) return try_pair(&src, nullptr);
+    if constexpr (sends_from_record) {
+      if (const T* v = src.plain()) {
+        sending r(*v);
+        return blocking(S_, r.me, tx, rx, how, deadline);
+      }
+    }
     waiter me;
     me.src = &src;
     return blocking(S_, me, tx, rx, how, deadline);
@@ -217,9 +261,18 @@ class rendezvous {
   template <class Deadline>
   status recv(sink& dst, op_mode how, const Deadline& deadline) {
     if (how == op_mode::poll) return try_pair(nullptr, &dst);
-    waiter me;
-    me.dst = &dst;
-    return blocking(R_, me, rx, tx, how, deadline);
+    if constexpr (lands_in_record) {
+      landing r;
+      sink here(r.value);
+      r.me.dst = &here;
+      const status s = blocking(R_, r.me, rx, tx, how, deadline);
+      if (s == status::ok) dst.put(*r.value);
+      return s;
+    } else {
+      waiter me;
+      me.dst = &dst;
+      return blocking(R_, me, rx, tx, how, deadline);
+    }
   }
 
   void close() {
@@ -310,7 +363,7 @@ class rendezvous {
           break;
         }
         if (st == sealed) return csp::detail::enlisted::ready;
-        if (st == busy || st == retry) {
+        if (st == busy) {
           B::yield();
           continue;
         }
@@ -318,7 +371,7 @@ class rendezvous {
         // seq_cst: as the blocking link (L1, L2). A select's case is always woken through its
         // record. (Mutant: rdv_relaxed_link.)
         if (!c.word.compare_exchange_strong(
-                w, make_word(p, parked_of(my_state)),
+                w, make_word(p, select_of(my_state)),
                 sync::order<B, mutation::rdv_relaxed_link>(std::memory_order_seq_cst),
                 sync::retry_on_failure)) {
           continue;
@@ -358,7 +411,7 @@ class rendezvous {
         B::yield();
         continue;
       }
-      if (st != tx_parked && st != rx_parked) return;  // skip, sealed: the claimer is done
+      if (st != tx_sel && st != rx_sel) return;  // skip, sealed: the claimer is done
       // relaxed: withdrawing publishes nothing; the drawer of p on the other side frees the
       // cell. relaxed on failure: a claimer took the cell; look again.
       if (c.word.compare_exchange_strong(w, make_word(e.p, skip), std::memory_order_relaxed,
@@ -519,19 +572,17 @@ class rendezvous {
   }
 
   // meet() after its claim: cell p is ours (busy), and a party in state `theirs` waits there.
-  // A watching party (tx, rx) learns its outcome from the word we leave in its cell, so we
-  // touch nothing of it but the cell and its destination; a parked one (tx_parked, rx_parked)
-  // we wake through its record. `self`: the arriving select's context (null for a plain
-  // operation).
+  // We transfer, wake it through its record (a select's case after winning its select) and
+  // leave the cell. `self`: the arriving select's context (null for a plain operation).
   met claimed(std::uint64_t p, std::uint32_t theirs, const source* src, sink* dst,
               std::uint32_t after, csp::detail::select_ctx<B>* self, std::uint32_t self_index) {
     cell& c = cell_of(p);
-    waiter* partner = nullptr;  // a parked party's record
-    if (theirs == tx_parked || theirs == rx_parked) {
-      partner = c.who[slot_of(theirs)].with([](waiter* const& who) { return who; });
-      // The record's line holds the parker we write last (wake): fetch it for writing now,
-      // not shared for the read below and then again, exclusive, for the unpark. A hint only.
-      __builtin_prefetch(partner, 1);
+    // Published by the partner's link (L1), which the caller's acquire read.
+    waiter* partner = c.who[slot_of(theirs)].with([](waiter* const& who) { return who; });
+    // The record's line holds the parker we write (wake), and a landing receiver's value: fetch
+    // it for writing now, while we read the cell (and a select's `sel`). A hint only.
+    __builtin_prefetch(partner, 1);
+    if (theirs == tx_sel || theirs == rx_sel) {
       // A blocked operation that drew p (after == empty) may wait for an enlisting select;
       // a try operation or another select may not.
       const bool patient = self == nullptr && after == empty;
@@ -555,7 +606,7 @@ class rendezvous {
     try {
       transfer(c, src, dst);
     } catch (...) {
-      if (after == skip && (partner == nullptr || partner->sel == nullptr)) {
+      if (after == skip && partner->sel == nullptr) {
         // A try operation: the plain waiter stays, for the drawer of p. release: the cell
         // goes back as it was (I3).
         c.word.store(make_word(p, theirs), std::memory_order_release);
@@ -568,28 +619,19 @@ class rendezvous {
       }
       throw;
     }
-    // A watching partner sees its cell freed (or marked skip) and returns: the free's release
-    // half (the skip mark's release) publishes the transfer to its acquire load (W1).
+    // release (parker P1, context X2): the transfer is visible to the partner (S1, S2). Before
+    // we leave the cell, which the partner does not need: it goes on a fence earlier.
+    wake(*partner, done);
     leave(p, after);
-    // release (parker P1, context X2): the transfer is visible to a parked partner.
-    if (partner != nullptr) wake(*partner, done);
     return met::ok;
   }
 
   // Sends the party waiting at p (we hold its cell busy) to draw again: its partner position p
-  // is spent. A parked party through its record; a watching one by marking the cell `retry`,
-  // after which it frees the cell itself (only a drawer of p sends back, so `after` is empty).
+  // is spent. We free the cell and tell the party `retry`.
   void send_back(std::uint64_t p, std::uint32_t after, waiter* partner) noexcept {
-    // The planted bug: a watching party is sent back the way a parked one is, by freeing the
-    // cell — which to a watcher means "served".
-    if (partner != nullptr || sync::planted<B, mutation::rdv_send_back_frees>) {
-      leave(p, after);
-      if (partner != nullptr) wake(*partner, retry_out);
-      return;
-    }
-    // release: pairs with the watching party's acquire load (W1): our reads of the cell come
-    // before its free.
-    cell_of(p).word.store(make_word(p, retry), std::memory_order_release);
+    leave(p, after);
+    // The planted bug: the party is told it was served.
+    wake(*partner, sync::planted<B, mutation::rdv_send_back_frees> ? done : retry_out);
   }
 
   // A non-blocking send (src) or receive (dst): pairs with a party already waiting.
@@ -629,8 +671,8 @@ class rendezvous {
         // acquire: an inexact answer, as above.)
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
-        // The planted bug: only a watching party counts as waiting, not one asleep.
-        const bool found = sync::planted<B, mutation::rdv_try_ignores_parked>
+        // The planted bug: only a plain waiter counts as waiting, not a select's case.
+        const bool found = sync::planted<B, mutation::rdv_try_ignores_selects>
                                ? state_of(w) == waiting
                                : waits(state_of(w), waiting);
         if (found) {
@@ -647,8 +689,10 @@ class rendezvous {
           break;
         }
       }
-      // seq_cst (D2): the double collect's second read.
-      if (!lagging && links_.load(std::memory_order_seq_cst) == links_before) {
+      // seq_cst (D2): the double collect's second read. (Mutant rdv_try_collect_acquire.)
+      constexpr auto d2 = sync::order<B, mutation::rdv_try_collect_acquire>(
+          std::memory_order_seq_cst, std::memory_order_acquire);
+      if (!lagging && links_.load(d2) == links_before) {
         return src != nullptr ? status::full : status::empty;
       }
     }
@@ -683,16 +727,15 @@ class rendezvous {
       std::uint64_t w = c.word.load(std::memory_order_seq_cst);
       if (!at(w, p)) return;  // a previous lap: its future linker sees the closed flag (L2)
       const std::uint32_t st = state_of(w);
-      if (st == tx || st == rx || st == empty) {
-        // A watching party sees `sealed` and returns closed: its record is not touched. seq_cst:
-        // the release half carries the close (seen by whoever seals, closer or linker) to the
-        // party here, or to one that arrives later, which returns closed (S4); seq_cst as N1
-        // of cell_freed_, whose waiters re-check this word. relaxed on failure: look again.
+      if (st == empty) {
+        // seq_cst: the release half carries the close (seen by whoever seals, closer or linker)
+        // to the party that arrives here later, which returns closed (S4); seq_cst as N1 of
+        // cell_freed_, whose waiters re-check this word. relaxed on failure: look again.
         if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_seq_cst,
                                            sync::retry_on_failure)) {
           return;
         }
-      } else if (st == tx_parked || st == rx_parked) {
+      } else if (waits(st, tx) || waits(st, rx)) {
         // seq_cst: the acquire half as in meet() (the record is read below); seq_cst as K2.
         // Through busy, so that a select withdrawing this waiter waits until we are done with
         // its record. relaxed on failure: re-examine.
@@ -708,8 +751,8 @@ class rendezvous {
           return;
         }
       } else {
-        // busy (its holder completes the pair, or seals, or frees), skip, sealed, retry (the
-        // party here frees the cell and draws again, and then sees the closed flag)
+        // busy (its holder completes the pair, sends the party back, seals, or frees), skip,
+        // sealed
         return;
       }
     }
@@ -814,7 +857,7 @@ class rendezvous {
           continue;
         }
         if (st == sealed) return status::closed;
-        if (st == busy || st == retry) {  // a try operation is serving the party here
+        if (st == busy) {  // a try operation is serving the party here
           B::yield();
           continue;
         }
@@ -851,64 +894,28 @@ class rendezvous {
   }
 
   // Waits until our waiter at p is claimed and served: its outcome, or 0 if the deadline
-  // passed and we withdrew. First we watch our cell's word, where a claimer leaves the outcome
-  // (W1), for a bounded spin (detail/backoff.hpp): a hand-off then moves only the cell's line
-  // and the value. Then we mark ourselves parked (W2), and a claimer wakes us through `park`.
+  // passed and we withdrew. The claimer delivers it to our parker (I4), which spins for a
+  // bounded time (detail/backoff.hpp) and then sleeps; we never read the cell meanwhile.
   template <class Deadline>
   std::uint32_t await(std::uint64_t p, waiter& me, std::uint32_t my_state, op_mode how,
                       const Deadline& deadline) {
-    cell& c = cell_of(p);
-    csp::detail::backoff<B> wait;
-    for (;;) {
-      // acquire (W1): pairs with the release half of the claimer's last write to this word:
-      // the free or skip mark after the transfer (S1, S2), the seal (S4), or the retry mark.
-      std::uint64_t w = c.word.load(std::memory_order_acquire);
-      if (!at(w, p)) return done;  // our partner freed the cell after the transfer
-      const std::uint32_t st = state_of(w);
-      if (st == skip) return done;  // a try operation served us
-      if (st == sealed) return closed_out;
-      if (st == retry) {  // our partner's drawer left: we free the cell and draw again
-        free_cell(p);
-        return retry_out;
-      }
-      if (wait.snooze()) continue;
-      if (st == busy) {  // a claimer is serving us; it leaves the outcome here, not in `park`
-        B::yield();
-        continue;
-      }
-      // (W2) relaxed: it publishes nothing new. Our record was published by our link L1, and
-      // W2 is a read-modify-write, so it continues L1's release sequence: a claimer whose
-      // acquire load reads W2's value synchronizes with L1. (If a try operation's throwing
-      // transfer put the word back in between, that release store heads the sequence, and the
-      // try operation read L1 with acquire first.) The order matrix found W2 at release not
-      // needed by any model. relaxed on failure: a claimer came; look again.
-      constexpr auto mark = std::memory_order_relaxed;
-      if (c.word.compare_exchange_strong(w, make_word(p, parked_of(my_state)), mark,
-                                         sync::retry_on_failure)) {
-        break;
-      }
-    }
-    std::uint32_t o = 0;
     if constexpr (requires { deadline.time_since_epoch(); }) {
       if (how == op_mode::until) {
-        o = me.park.park_until(deadline, false);
-        if (o == 0) {
-          // Timed out: withdraw, unless someone claimed us meanwhile (then wait for them).
-          // relaxed: we only compare against our own link.
-          std::uint64_t w = c.word.load(std::memory_order_relaxed);
-          const std::uint64_t withdrawn = make_word(p, skip);
-          // relaxed: withdrawing publishes nothing; on failure we park for the outcome.
-          if (w == make_word(p, parked_of(my_state)) &&
-              c.word.compare_exchange_strong(w, withdrawn, std::memory_order_relaxed,  // as above
-                                             sync::retry_on_failure)) {
-            return 0;
-          }
-          o = me.park.park(false);
+        if (const std::uint32_t o = me.park.park_until(deadline); o != 0) return o;
+        // Timed out: withdraw, unless someone claimed us meanwhile (then wait for its outcome).
+        std::uint64_t linked = make_word(p, my_state);
+        // relaxed: withdrawing publishes nothing (the partner that draws p frees the cell).
+        // relaxed on failure: a claimer took the cell; its outcome comes through the parker.
+        if (cell_of(p).word.compare_exchange_strong(
+                linked, make_word(p, skip), std::memory_order_relaxed, sync::retry_on_failure)) {
+          return 0;
         }
+        return me.park.park(false);
       }
     }
-    if (o == 0) o = me.park.park(false);
-    return o;
+    (void)p;
+    (void)my_state;
+    return me.park.park();
   }
 
   template <class Deadline>

@@ -41,9 +41,12 @@ inline constexpr std::memory_order retry_on_failure = std::memory_order_relaxed;
 //            until a partner takes it (or close releases it), a try operation of the other
 //            side must not answer full / empty. The linearizability model stamps it to check
 //            the unbuffered try answers' exactness (proptests/linearizability.hpp).
+//   select_waiting  a blocked select has registered every case and is about to sleep: from
+//            here until a partner claims it, a try operation on one of its channels must find
+//            it (the select model's try_send_finds_select).
 // A backend that defines `static void observe(point)` is called there; the standard backend
 // does not, and the call compiles to nothing.
-enum class point { waiting };
+enum class point { waiting, select_waiting };
 template <class B>
 void observe(point p) noexcept {
   if constexpr (requires { B::observe(p); }) B::observe(p);
