@@ -81,14 +81,23 @@ function(_csp_model_target name)
   target_compile_options(${name} PRIVATE -O1 -fno-lifetime-dse -fno-sized-deallocation)
 endfunction()
 
+# SPLIT text: two CTest entries, the suites whose names contain `text` and the others, so
+# that `ctest -j` runs a long model binary's halves side by side (COST: they start first).
 function(csp_add_model name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;SPLIT" "SOURCES" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 1200)
   endif()
   _csp_model_target(${name} ${ARG_SOURCES})
-  add_test(NAME model.${name} COMMAND ${name})
-  set_tests_properties(model.${name} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
+  if(ARG_SPLIT)
+    add_test(NAME model.${name}.${ARG_SPLIT} COMMAND ${name} --with=${ARG_SPLIT})
+    add_test(NAME model.${name} COMMAND ${name} --without=${ARG_SPLIT})
+    set_tests_properties(model.${name}.${ARG_SPLIT} model.${name}
+                         PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT} COST 1000)
+  else()
+    add_test(NAME model.${name} COMMAND ${name})
+    set_tests_properties(model.${name} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
+  endif()
 endfunction()
 
 function(csp_add_mutants name)
