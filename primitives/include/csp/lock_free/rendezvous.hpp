@@ -244,8 +244,11 @@ class rendezvous {
     bool watching = false;
   };
 
+  // send() and recv() stay out of line: inlined into the channel's dispatch (channel.hpp
+  // send_core, recv_core), whose other branch is the ring's, they made the compiler lay out
+  // the buffered path worse — ping_pong at capacity 1 lost 20-30% (measured, 2026-11-29).
   template <class Deadline>
-  status send(const source& src, op_mode how, const Deadline& deadline) {
+  [[gnu::noinline]] status send(const source& src, op_mode how, const Deadline& deadline) {
     if (how == op_mode::poll) return try_pair(&src, nullptr);
     if constexpr (sends_from_record) {
       if (const T* v = src.plain()) {
@@ -259,7 +262,7 @@ class rendezvous {
   }
 
   template <class Deadline>
-  status recv(sink& dst, op_mode how, const Deadline& deadline) {
+  [[gnu::noinline]] status recv(sink& dst, op_mode how, const Deadline& deadline) {
     if (how == op_mode::poll) return try_pair(nullptr, &dst);
     if constexpr (lands_in_record) {
       landing r;
@@ -691,7 +694,7 @@ class rendezvous {
       }
       // seq_cst (D2): the double collect's second read. (Mutant rdv_try_collect_acquire.)
       constexpr auto d2 = sync::order<B, mutation::rdv_try_collect_acquire>(
-          std::memory_order_seq_cst, std::memory_order_acquire);
+          std::memory_order_seq_cst, std::memory_order_acquire);  // acquire: the planted bug
       if (!lagging && links_.load(d2) == links_before) {
         return src != nullptr ? status::full : status::empty;
       }
@@ -906,8 +909,10 @@ class rendezvous {
         std::uint64_t linked = make_word(p, my_state);
         // relaxed: withdrawing publishes nothing (the partner that draws p frees the cell).
         // relaxed on failure: a claimer took the cell; its outcome comes through the parker.
-        if (cell_of(p).word.compare_exchange_strong(
-                linked, make_word(p, skip), std::memory_order_relaxed, sync::retry_on_failure)) {
+        auto& word = cell_of(p).word;
+        if (word.compare_exchange_strong(linked, make_word(p, skip),
+                                         std::memory_order_relaxed,  // relaxed: as above
+                                         sync::retry_on_failure)) {
           return 0;
         }
         return me.park.park(false);
