@@ -191,8 +191,9 @@ class rendezvous {
   enum class met { ok, lost_cell, partner_gone };
 
   // The fields a waiting party fills in before its link: its record, and what the partner
-  // needs for the transfer, so that the claimer reads this line, not the record, which it
-  // only writes (the outcome, and a landing receiver's value).
+  // needs for the transfer, so that the claimer finds everything through this line. Of a
+  // plain waiter's record it touches one line: a sending record's source and value, a landing
+  // record's value, and the parker beside them.
   // One field per kind: the sender and the receiver of a position may both write theirs
   // before their link compare-exchange, and only one of them wins; a shared field would let
   // the loser overwrite the winner's. One cache line per cell: the parties of consecutive
