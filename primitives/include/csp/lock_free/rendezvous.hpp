@@ -610,7 +610,7 @@ class rendezvous {
     try {
       transfer(c, src, dst);
     } catch (...) {
-      if (after == skip && partner->sel == nullptr) {
+      if (after == skip && (theirs == tx || theirs == rx)) {
         // A try operation: the plain waiter stays, for the drawer of p. release: the cell
         // goes back as it was (I3).
         c.word.store(make_word(p, theirs), std::memory_order_release);
