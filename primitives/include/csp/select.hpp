@@ -162,6 +162,7 @@ template <class Chan, class U, class F>
 struct send_case {
   using channel_type = Chan;
   static constexpr bool is_send = true;
+  using arg_type = U;
   const Chan& ch;
   U&& v;  // the caller's argument: moved from only if this case is chosen
   F f;
@@ -177,17 +178,18 @@ inline constexpr bool is_default_case = false;
 template <class F>
 inline constexpr bool is_default_case<default_case<F>> = true;
 
-// Whether a case's channel is a mutex-based one (false for the default case).
+// Whether a case's channel is a lock-free one (false for the default case).
 template <class Case>
-inline constexpr bool locked_case = [] {
+inline constexpr bool lock_free_case = [] {
   if constexpr (is_default_case<Case>) {
     return false;
   } else {
-    return select_family<typename Case::channel_type>::locked;
+    return !select_family<typename Case::channel_type>::locked;
   }
 }();
+
 template <class Case>
-inline constexpr bool lock_free_case = !is_default_case<Case> && !locked_case<Case>;
+inline constexpr bool locked_case = !is_default_case<Case> && !lock_free_case<Case>;
 
 // Reaches the channels' select hooks (private members; each channel befriends this).
 struct select_access {
@@ -204,8 +206,12 @@ struct select_access {
 
   // A channel's identity (lock-free) or its place in the lock order (mutex-based).
   template <class C>
-  static auto key(const C& c) noexcept {
-    return c.select_key();
+  static std::uint64_t key(const C& c) noexcept {
+    if constexpr (std::is_pointer_v<decltype(c.select_key())>) {
+      return reinterpret_cast<std::uintptr_t>(c.select_key());
+    } else {
+      return c.select_key();
+    }
   }
   template <class C>
   static void lock(const void* c) {
@@ -249,14 +255,27 @@ struct state_init {
   std::uint32_t index;
 };
 
+// ---- The cases, erased ------------------------------------------------------------------------
+// A select runs over an array of slots, one per case, as Go's selectgo runs over its scases:
+// each slot names its channel, the case's state for the round and a table of what the
+// channel's family offers a select. A table depends on the channel type and the direction
+// only, never on the handler, so one instance serves every select of the program. The round
+// (select_round below) is compiled per backend and shape: its poll stays inline at the select
+// statement, with direct calls, and the registration, sleep and withdrawal that follow a poll
+// that found nothing are one out-of-line function shared by every select of that shape. Each
+// statement used to instantiate and inline the whole protocol for its own case types: 8 KB
+// of code per statement in a release build and 50-80 KB under ASan + UBSan, where one test
+// file of selects took five minutes to compile (docs/select.md, "Compiled once").
+
 // A case's state during one round of a select: its value in flight and its registration.
-template <class Case, class B, bool Locked = locked_case<Case>>
+template <class Chan, bool Send, class B, bool Locked = select_family<Chan>::locked>
 struct case_state;
 
-template <class Chan, class F, class B>
-struct case_state<recv_case<Chan, F>, B, true> {
+template <class Chan, class B>
+struct case_state<Chan, false, B, true> {
   using T = typename Chan::value_type;
-  explicit case_state(const state_init<recv_case<Chan, F>, B>& i) : dst(value) {
+  template <class Case>
+  explicit case_state(const state_init<Case, B>& i) : dst(value) {
     w.dst = &dst;
     w.sel = &i.ctx;
     w.case_index = i.index;
@@ -266,11 +285,12 @@ struct case_state<recv_case<Chan, F>, B, true> {
   typename select_access::mb_waiter<Chan>::type w;
 };
 
-template <class Chan, class U, class F, class B>
-struct case_state<send_case<Chan, U, F>, B, true> {
+template <class Chan, class B>
+struct case_state<Chan, true, B, true> {
   using T = typename Chan::value_type;
-  explicit case_state(const state_init<send_case<Chan, U, F>, B>& i)
-      : src(source<T>::template of<U>(i.c.v)) {
+  template <class Case>
+  explicit case_state(const state_init<Case, B>& i)
+      : src(source<T>::template of<typename Case::arg_type>(i.c.v)) {
     w.src = &src;
     w.sel = &i.ctx;
     w.case_index = i.index;
@@ -279,10 +299,11 @@ struct case_state<send_case<Chan, U, F>, B, true> {
   typename select_access::mb_waiter<Chan>::type w;
 };
 
-template <class Chan, class F, class B>
-struct case_state<recv_case<Chan, F>, B, false> {
+template <class Chan, class B>
+struct case_state<Chan, false, B, false> {
   using T = typename Chan::value_type;
-  explicit case_state(const state_init<recv_case<Chan, F>, B>& i) : dst(value) {
+  template <class Case>
+  explicit case_state(const state_init<Case, B>& i) : dst(value) {
     e.w.dst = &dst;
     e.w.sel = &i.ctx;
     e.w.case_index = i.index;
@@ -292,22 +313,20 @@ struct case_state<recv_case<Chan, F>, B, false> {
   std::optional<T> value;
   sink<T> dst;
   typename select_access::lf_entry<Chan>::type e;
-  bool enlisted = false;
 };
 
-template <class Chan, class U, class F, class B>
-struct case_state<send_case<Chan, U, F>, B, false> {
+template <class Chan, class B>
+struct case_state<Chan, true, B, false> {
   using T = typename Chan::value_type;
   // The ring stages the value before it knows whether the send succeeds: as the channel's own
   // sends, convert so that it can be given back (csp/detail/channel_transfer.hpp).
-  static_assert(stageable_v<T, U>,
-                "csp::on_send on a lock-free channel: an rvalue of a move-only type other than "
-                "the channel's value_type cannot be given back if the case loses; convert it "
-                "first: on_send(ch, T(std::move(v)))");
-  using arg = staged_arg_t<T, U>;
-
-  explicit case_state(const state_init<send_case<Chan, U, F>, B>& i)
-      : src(source<T>::template of<arg>(i.c.v)) {
+  template <class Case>
+  explicit case_state(const state_init<Case, B>& i)
+      : src(source<T>::template of<staged_arg_t<T, typename Case::arg_type>>(i.c.v)) {
+    static_assert(stageable_v<T, typename Case::arg_type>,
+                  "csp::on_send on a lock-free channel: an rvalue of a move-only type other than "
+                  "the channel's value_type cannot be given back if the case loses; convert it "
+                  "first: on_send(ch, T(std::move(v)))");
     e.w.src = &src;
     e.w.sel = &i.ctx;
     e.w.case_index = i.index;
@@ -316,12 +335,94 @@ struct case_state<send_case<Chan, U, F>, B, false> {
   }
   source<T> src;
   typename select_access::lf_entry<Chan>::type e;
-  bool enlisted = false;
 };
 
+struct default_state {
+  template <class Init>
+  explicit default_state(const Init&) noexcept {}
+};
+
+template <class Case, class B>
+struct state_of {
+  using type = case_state<typename Case::channel_type, Case::is_send, B>;
+};
 template <class F, class B>
-struct case_state<default_case<F>, B, false> {
-  explicit case_state(const state_init<default_case<F>, B>&) noexcept {}
+struct state_of<default_case<F>, B> {
+  using type = default_state;
+};
+
+// What a select may do with a case's channel and state (`ch`, `st`: erased). A mutex-based
+// channel offers poll, lock, unlock, enqueue and dequeue; a lock-free one poll, enlist, delist
+// and linked_at. The others are null.
+struct case_ops {
+  bool locked;
+  status (*poll)(const void* ch, void* st);
+  void (*lock)(const void* ch);
+  void (*unlock)(const void* ch) noexcept;
+  void (*enqueue)(const void* ch, void* st);
+  std::exception_ptr (*dequeue)(const void* ch, void* st);
+  enlisted (*enlist)(const void* ch, void* st, bool watch_only, std::uint64_t ignore);
+  void (*delist)(const void* ch, void* st);
+  // The position the case's waiter is linked at in an unbuffered channel, or no_position.
+  std::uint64_t (*linked_at)(const void* st) noexcept;
+};
+
+inline constexpr std::uint64_t no_position = ~std::uint64_t{0};
+
+template <class Chan, bool Send, class B>
+struct case_ops_of {
+  using state = case_state<Chan, Send, B>;
+  static const Chan& ch(const void* c) noexcept { return *static_cast<const Chan*>(c); }
+  static state& st(void* s) noexcept { return *static_cast<state*>(s); }
+
+  static status poll(const void* c, void* s) {
+    if constexpr (Send) {
+      return select_access::poll_send(ch(c), st(s).src);
+    } else {
+      return select_access::poll_recv(ch(c), st(s).dst);
+    }
+  }
+  static void enqueue(const void* c, void* s) { select_access::enqueue(ch(c), st(s).w); }
+  static std::exception_ptr dequeue(const void* c, void* s) {
+    return select_access::dequeue(ch(c), st(s).w);
+  }
+  static enlisted enlist(const void* c, void* s, bool watch_only, std::uint64_t ignore) {
+    return select_access::enlist(ch(c), st(s).e, watch_only, ignore);
+  }
+  static void delist(const void* c, void* s) { select_access::delist(ch(c), st(s).e); }
+  static std::uint64_t linked_at(const void* s) noexcept {
+    const auto& e = static_cast<const state*>(s)->e;
+    return e.linked ? e.p : no_position;
+  }
+
+  static constexpr case_ops table = [] {
+    if constexpr (select_family<Chan>::locked) {
+      return case_ops{true,
+                      &poll,
+                      &select_access::lock<Chan>,
+                      &select_access::unlock<Chan>,
+                      &enqueue,
+                      &dequeue,
+                      nullptr,
+                      nullptr,
+                      nullptr};
+    } else {
+      return case_ops{false,   &poll,   nullptr, nullptr,   nullptr,
+                      nullptr, &enlist, &delist, &linked_at};
+    }
+  }();
+};
+
+// One case of a select, erased. The default case's slot has no ops.
+struct case_slot {
+  const case_ops* ops = nullptr;
+  const void* ch = nullptr;
+  void* state = nullptr;
+  std::uint64_t key = 0;  // the channel's identity (lock-free) or place in the lock order
+  bool enlisted = false;  // registered with a lock-free channel (a waiter or a watcher)
+
+  bool locked() const noexcept { return ops != nullptr && ops->locked; }
+  bool lock_free() const noexcept { return ops != nullptr && !ops->locked; }
 };
 
 // The backend of a case (void for the default case), and of a whole select.
@@ -356,6 +457,262 @@ void run_recv_handler(F& f, std::optional<T>&& v) {
   }
 }
 
+// ---- The protocol ---------------------------------------------------------------------------
+
+// A select's slots and the orders it visits them in, for one round.
+struct select_frame {
+  case_slot* slots;  // n, by case index (argument order); the default's slot has no ops
+  std::uint32_t n;
+  std::uint32_t* order;  // the channel cases' indices; shuffled at the start of each round
+  std::uint32_t channel_cases;
+  // The mutex-based cases to lock, one per channel, in the channels' lock order.
+  const std::uint32_t* lock_order;
+  std::uint32_t locks;
+};
+
+// What kinds of case a select has, known where it is written: the protocol is compiled once per
+// shape and backend, and skips what the shape lacks (locks for a lock-free select, watchers
+// without a default).
+struct select_shape {
+  bool locked;     // a mutex-based case
+  bool lock_free;  // a lock-free case
+  bool fallback;   // an on_default
+  bool watched;    // the poll is watched: a default and two or more lock-free cases
+};
+
+// How a round ended.
+enum class round_end {
+  ok,        // case `index` completed its operation: run its handler
+  closed,    // case `index` found its channel closed
+  fallback,  // nothing was ready: run the default
+  again,     // told to retry: a new round
+};
+struct round_result {
+  round_end end;
+  std::uint32_t index;
+};
+
+template <class B, select_shape S>
+class select_round {
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+
+ public:
+  select_round(select_ctx<B>& ctx, const select_frame& f) noexcept : ctx_(ctx), f_(f) {}
+
+  // `poll(k)` polls case k: the select statement's own dispatch, whose calls are direct.
+  template <class Poll>
+  round_result run(const Poll& poll) {
+    shuffle();
+    locks lk(f_);
+    // With a default over several lock-free channels, watch them all before polling: an
+    // operation that makes one ready during the poll claims ctx (with `retry`) before it
+    // returns. So if the poll finds nothing and ctx is still unclaimed, every lock-free
+    // channel was not ready from its own poll until the end of the poll, except for changes
+    // by operations still in progress, which may be ordered after this select: at the last
+    // poll no case was ready — the default is linearizable (Go's TestNonblockSelectRace).
+    watch_guard watching(*this);
+
+    // 1. Poll, in the shuffled order.
+    for (std::uint32_t i = 0; i < f_.channel_cases; ++i) {
+      const std::uint32_t k = f_.order[i];
+      const status s = poll(k);
+      if (s == status::ok || s == status::closed) {
+        lk.unlock();
+        watching.end();
+        return {s == status::ok ? round_end::ok : round_end::closed, k};
+      }
+    }
+    if constexpr (S.fallback) {
+      lk.unlock();
+      if constexpr (S.watched) {
+        const bool changed = ctx_.selected() != select_ctx<B>::waiting;
+        watching.end();
+        if (changed) return {round_end::again, none};  // a watched channel became ready
+      }
+      return {round_end::fallback, none};
+    } else {
+      return block(lk);
+    }
+  }
+
+ private:
+  class locks;
+
+  // Steps 2 to 4, out of line: a select that blocks pays a park or a spin anyway, and every
+  // select of this shape and backend shares one copy. The poll above stays inline at the
+  // select statement, where the compiler sees which table each slot has.
+  [[gnu::noinline]] round_result block(locks& lk) {
+    // 2. Register: the mutex-based cases under their locks, then the lock-free ones, both in
+    // the shuffled order (two cases on one channel queue in it: either may meet the partner
+    // that arrives — Go's TestPseudoRandomSend).
+    if constexpr (S.locked) {
+      for (std::uint32_t i = 0; i < f_.channel_cases; ++i) {
+        case_slot& c = f_.slots[f_.order[i]];
+        if (c.locked()) c.ops->enqueue(c.ch, c.state);
+      }
+    }
+    lk.unlock();
+    std::uint32_t won = none;
+    wake_kind kind = wake_kind::retry;
+    bool wait = true;
+    try {
+      for (std::uint32_t i = 0; i < f_.channel_cases; ++i) {
+        const std::uint32_t k = f_.order[i];
+        if (ctx_.selected() != select_ctx<B>::waiting) break;  // claimed meanwhile
+        if (!f_.slots[k].lock_free()) continue;
+        const enlisted r = enlist(k);
+        if (r == enlisted::waiting) continue;
+        if (r == enlisted::done) {
+          won = k;
+          kind = wake_kind::done;
+          wait = false;
+        } else if (r == enlisted::restart || (r == enlisted::ready && ctx_.abort())) {
+          wait = false;  // poll again
+        }
+        break;  // otherwise another case claimed us first: wait for its outcome
+      }
+    } catch (...) {
+      (void)withdraw(lk, none);  // we claimed ourselves before the transfer threw
+      throw;
+    }
+    // 3. Sleep until a channel claims the select.
+    if (wait) {
+      sync::observe<B>(sync::point::select_waiting);
+      kind = ctx_.wait();
+      won = ctx_.selected();
+    }
+    // 4. Withdraw.
+    const std::exception_ptr error = withdraw(lk, won);
+    switch (kind) {
+      case wake_kind::done: return {round_end::ok, won};
+      case wake_kind::closed: return {round_end::closed, won};
+      case wake_kind::failed: std::rethrow_exception(error);
+      case wake_kind::retry: break;
+    }
+    return {round_end::again, none};
+  }
+
+  // The mutex-based channels of the cases, locked in the order of their creation numbers (one
+  // total order for every select, as Go's address order), each once (Go's sellock).
+  class locks {
+   public:
+    explicit locks(const select_frame& f) : f_(f) { lock(); }
+    ~locks() {
+      if (S.locked && held_) unlock();
+    }
+    locks(const locks&) = delete;
+    locks& operator=(const locks&) = delete;
+
+    [[gnu::always_inline]] void lock() {
+      if constexpr (!S.locked) return;
+      for (std::uint32_t i = 0; i < f_.locks; ++i) {
+        const case_slot& c = f_.slots[f_.lock_order[i]];
+        c.ops->lock(c.ch);
+      }
+      held_ = true;
+    }
+    [[gnu::always_inline]] void unlock() noexcept {
+      if constexpr (!S.locked) return;
+      for (std::uint32_t i = f_.locks; i-- > 0;) {
+        const case_slot& c = f_.slots[f_.lock_order[i]];
+        c.ops->unlock(c.ch);
+      }
+      held_ = false;
+    }
+
+   private:
+    const select_frame& f_;
+    bool held_ = false;
+  };
+
+  void shuffle() noexcept {
+    for (std::uint32_t i = f_.channel_cases; i > 1; --i) {  // Fisher-Yates
+      const std::uint32_t j = B::random(i);
+      std::swap(f_.order[i - 1], f_.order[j]);
+    }
+  }
+
+  // Registers lock-free case k. Only one case per unbuffered channel waits in a cell: a later
+  // case on the same channel watches it (it must not meet its own select's waiter).
+  enlisted enlist(std::uint32_t k) {
+    case_slot& c = f_.slots[k];
+    bool watch_only = false;
+    std::uint64_t ignore = no_position;
+    for (std::uint32_t j = 0; j < f_.n; ++j) {
+      const case_slot& other = f_.slots[j];
+      if (other.lock_free() && other.enlisted && other.key == c.key) {
+        watch_only = true;
+        const std::uint64_t at = other.ops->linked_at(other.state);
+        if (at != no_position) ignore = at;
+      }
+    }
+    c.enlisted = true;
+    return c.ops->enlist(c.ch, c.state, watch_only, ignore);
+  }
+
+  // Unlinks every waiter and watcher still registered; the exception case `won` failed with.
+  std::exception_ptr withdraw(locks& lk, std::uint32_t won) {
+    std::exception_ptr error;
+    if constexpr (S.locked) {
+      lk.lock();
+      for (std::uint32_t k = 0; k < f_.n; ++k) {
+        case_slot& c = f_.slots[k];
+        if (!c.locked()) continue;
+        std::exception_ptr e = c.ops->dequeue(c.ch, c.state);
+        if (k == won) error = std::move(e);
+      }
+      lk.unlock();
+    }
+    if constexpr (S.lock_free) delist_lock_free();
+    return error;
+  }
+
+  void delist_lock_free() {
+    for (std::uint32_t k = 0; k < f_.n; ++k) {
+      case_slot& c = f_.slots[k];
+      if (c.lock_free() && c.enlisted) c.ops->delist(c.ch, c.state);
+      c.enlisted = false;
+    }
+  }
+
+  // The watchers of a watched poll: linked on construction, unlinked by end() or, if the poll
+  // throws, by the destructor — before the select's context dies. A default must mean "no
+  // case was ready at one instant" (Go's poll holds every channel's lock). The mutex-based
+  // channels are frozen by their locks during the poll and one lock-free poll is an instant of
+  // its own; with two or more lock-free cases the select watches them across the poll
+  // (select_shape::watched).
+  class watch_guard {
+   public:
+    explicit watch_guard(select_round& r) : r_(r) {
+      if constexpr (!S.watched) return;
+      active_ = true;
+      for (std::uint32_t k = 0; k < r_.f_.n; ++k) {
+        case_slot& c = r_.f_.slots[k];
+        if (!c.lock_free()) continue;
+        c.enlisted = true;
+        // The readiness it reports is for a blocked select; the poll follows anyway.
+        (void)c.ops->enlist(c.ch, c.state, /*watch_only=*/true, no_position);
+      }
+    }
+    ~watch_guard() { end(); }
+    watch_guard(const watch_guard&) = delete;
+    watch_guard& operator=(const watch_guard&) = delete;
+
+    void end() {
+      if (S.watched && active_) r_.delist_lock_free();
+      active_ = false;
+    }
+
+   private:
+    select_round& r_;
+    bool active_ = false;
+  };
+
+  select_ctx<B>& ctx_;
+  const select_frame& f_;
+};
+
+// A select statement: its cases' states and slots, the rounds, and the chosen handler.
 template <class B, class... Cases>
 class selector {
   static constexpr std::size_t n = sizeof...(Cases);
@@ -369,301 +726,131 @@ class selector {
   }();
   static constexpr std::size_t channel_cases = n - defaults;
   static constexpr std::size_t lock_free_cases = (std::size_t{lock_free_case<Cases>} + ... + 0);
-  // A default must mean "no case was ready at one instant" (Go's poll holds every channel's
-  // lock). The mutex-based channels are frozen by their locks during the poll and one
-  // lock-free poll is an instant of its own; with two or more lock-free cases the select
-  // watches them across the poll (see run()).
   // (Mutant select_default_unwatched: no watching; the default can be taken while a case was
   // ready at every moment.)
-  static constexpr bool watched_poll = defaults == 1 && lock_free_cases >= 2 &&
-                                       !sync::planted<B, mutation::select_default_unwatched>;
-  static constexpr std::uint32_t none = ~std::uint32_t{0};
-  static constexpr std::uint64_t no_position = ~std::uint64_t{0};
+  static constexpr select_shape shape{
+      .locked = lock_free_cases<channel_cases, .lock_free = lock_free_cases> 0,
+      .fallback = defaults == 1,
+      .watched = defaults == 1 && lock_free_cases >= 2 &&
+                 !sync::planted<B, mutation::select_default_unwatched>};
 
-  using states = std::tuple<case_state<Cases, B>...>;
-  using order_t = std::array<std::uint32_t, channel_cases>;
+  using states = std::tuple<typename state_of<Cases, B>::type...>;
 
  public:
-  explicit selector(Cases&... cases) noexcept : cases_(cases...) {}
+  explicit selector(Cases&... cases) noexcept : cases_(cases...) {
+    for (std::uint32_t i = 0, k = 0; i < n; ++i) {
+      if (i != default_index) order_[k++] = i;
+    }
+    if constexpr (shape.locked) order_locks(std::index_sequence_for<Cases...>{});
+  }
 
   std::size_t run() {
-    order_t order{};
-    for (std::uint32_t i = 0, k = 0; i < n; ++i) {
-      if (i != default_index) order[k++] = i;
-    }
     for (;;) {
-      shuffle(order);
-      locks lk(*this);
       select_ctx<B> ctx;
       states st = make_states(ctx, std::index_sequence_for<Cases...>{});
-      // With a default over several lock-free channels, watch them all before polling: an
-      // operation that makes one ready during the poll claims ctx (with `retry`) before it
-      // returns. So if the poll finds nothing and ctx is still unclaimed, every lock-free
-      // channel was not ready from its own poll until the end of the poll, except for changes
-      // by operations still in progress, which may be ordered after this select: at the last
-      // poll no case was ready — the default is linearizable (Go's TestNonblockSelectRace).
-      watch_guard watching(*this, st);
-
-      // 1. Poll, in the shuffled order.
-      for (const std::uint32_t k : order) {
+      std::array<case_slot, n> slots = make_slots(st, std::index_sequence_for<Cases...>{});
+      const select_frame frame{slots.data(),       static_cast<std::uint32_t>(n),
+                               order_.data(),      static_cast<std::uint32_t>(channel_cases),
+                               lock_order_.data(), locks_};
+      const round_result r = select_round<B, shape>(ctx, frame).run([&](std::uint32_t k) {
         status s = status::empty;
-        on(k, st, [&](const auto& c, auto& state) { s = poll(c, state); });
-        if (s == status::ok || s == status::closed) {
-          lk.unlock();
-          watching.end();
-          return finish(k, st, s == status::ok);
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+          ((I == k ? void(s = poll(std::get<I>(cases_), std::get<I>(st))) : void()), ...);
         }
-      }
-      if constexpr (defaults == 1) {
-        lk.unlock();
-        if constexpr (watched_poll) {
-          const bool changed = ctx.selected() != select_ctx<B>::waiting;
-          watching.end();
-          if (changed) continue;  // a watched channel became ready during the poll: again
-        }
-        std::get<default_index>(cases_).f();
-        return default_index;
-      } else {
-        // 2. Register: the mutex-based cases under their locks, then the lock-free ones, both
-        // in the shuffled order (two cases on one channel queue in it: either may meet the
-        // partner that arrives — Go's TestPseudoRandomSend).
-        for (const std::uint32_t k : order) {
-          on(k, st, [&](const auto& c, auto& state) {
-            if constexpr (locked_case<std::remove_cvref_t<decltype(c)>>) {
-              select_access::enqueue(c.ch, state.w);
-            }
-          });
-        }
-        lk.unlock();
-        std::uint32_t won = none;
-        wake_kind kind = wake_kind::retry;
-        bool wait = true;
-        try {
-          for (const std::uint32_t k : order) {
-            if (ctx.selected() != select_ctx<B>::waiting) break;  // claimed meanwhile
-            const enlisted r = enlist(k, st);
-            if (r == enlisted::waiting) continue;
-            if (r == enlisted::done) {
-              won = k;
-              kind = wake_kind::done;
-              wait = false;
-            } else if (r == enlisted::restart || (r == enlisted::ready && ctx.abort())) {
-              wait = false;  // poll again
-            }
-            break;  // otherwise another case claimed us first: wait for its outcome
+        (std::index_sequence_for<Cases...>{});
+        return s;
+      });
+      switch (r.end) {
+        case round_end::ok: return finish(r.index, st, true);
+        case round_end::closed: return finish(r.index, st, false);
+        case round_end::fallback:
+          if constexpr (defaults == 1) {
+            std::get<default_index>(cases_).f();
+            return default_index;
           }
-        } catch (...) {
-          (void)withdraw(lk, st, none);  // we claimed ourselves before the transfer threw
-          throw;
-        }
-        // 3. Sleep until a channel claims the select.
-        if (wait) {
-          sync::observe<B>(sync::point::select_waiting);
-          kind = ctx.wait();
-          won = ctx.selected();
-        }
-        // 4. Withdraw.
-        const std::exception_ptr error = withdraw(lk, st, won);
-        switch (kind) {
-          case wake_kind::done: return finish(won, st, true);
-          case wake_kind::closed: return finish(won, st, false);
-          case wake_kind::failed: std::rethrow_exception(error);
-          case wake_kind::retry: break;
-        }
+          break;  // unreachable: a round without a default never falls back
+        case round_end::again: break;
       }
     }
   }
 
  private:
-  // The mutex-based channels of the cases, locked in the order of their creation numbers (one
-  // total order for every select, as Go's address order), each once (Go's sellock).
-  class locks {
-   public:
-    explicit locks(selector& s) {
-      std::size_t m = 0;
-      s.for_each_case([&](const auto& c) {
-        using Case = std::remove_cvref_t<decltype(c)>;
-        if constexpr (locked_case<Case>) {
-          using Chan = typename Case::channel_type;
-          entries_[m++] = {select_access::key(c.ch), &select_access::lock<Chan>,
-                           &select_access::unlock<Chan>, &c.ch};
-        }
-      });
-      // The planted bug: lock in argument order; two selects naming the same two channels in
-      // opposite orders each hold one lock and wait for the other's.
-      if constexpr (!sync::planted<B, mutation::select_locks_in_case_order>) {
-        std::sort(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(m),
-                  [](const entry& a, const entry& b) { return a.key < b.key; });
+  // The mutex-based channels of the cases, each once, in the order of their creation numbers
+  // (one total order for every select, as Go's address order; Go's sellock).
+  template <std::size_t... I>
+  void order_locks(std::index_sequence<I...>) noexcept {
+    std::array<std::pair<std::uint64_t, std::uint32_t>, n> by_key{};
+    std::size_t m = 0;
+    const auto add = [&](const auto& c, std::uint32_t i) {
+      if constexpr (locked_case<std::remove_cvref_t<decltype(c)>>) {
+        by_key[m++] = {select_access::key(c.ch), i};
       }
-      for (std::size_t i = 0; i < m; ++i) {
-        if (count_ == 0 || entries_[i].key != entries_[count_ - 1].key) {
-          entries_[count_++] = entries_[i];
-        }
-      }
-      lock();
-    }
-    ~locks() {
-      if (held_) unlock();
-    }
-    locks(const locks&) = delete;
-    locks& operator=(const locks&) = delete;
-
-    void lock() {
-      for (std::size_t i = 0; i < count_; ++i) entries_[i].lock(entries_[i].ch);
-      held_ = true;
-    }
-    void unlock() noexcept {
-      for (std::size_t i = count_; i-- > 0;) entries_[i].unlock(entries_[i].ch);
-      held_ = false;
-    }
-
-   private:
-    struct entry {
-      std::uint64_t key = 0;
-      void (*lock)(const void*) = nullptr;
-      void (*unlock)(const void*) noexcept = nullptr;
-      const void* ch = nullptr;
     };
-    std::array<entry, n> entries_{};
-    std::size_t count_ = 0;
-    bool held_ = false;
-  };
+    (add(std::get<I>(cases_), static_cast<std::uint32_t>(I)), ...);
+    // The planted bug: lock in argument order; two selects naming the same two channels in
+    // opposite orders each hold one lock and wait for the other's.
+    if constexpr (!sync::planted<B, mutation::select_locks_in_case_order>) {
+      std::sort(by_key.begin(), by_key.begin() + static_cast<std::ptrdiff_t>(m),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      if (i == 0 || by_key[i].first != by_key[i - 1].first)
+        lock_order_[locks_++] = by_key[i].second;
+    }
+  }
 
   template <std::size_t... I>
   states make_states(select_ctx<B>& ctx, std::index_sequence<I...>) {
     return states(state_init<Cases, B>{std::get<I>(cases_), ctx, static_cast<std::uint32_t>(I)}...);
   }
 
-  static void shuffle(order_t& order) {
-    for (std::size_t i = channel_cases; i > 1; --i) {  // Fisher-Yates
-      const std::uint32_t j = B::random(static_cast<std::uint32_t>(i));
-      std::swap(order[i - 1], order[j]);
+  template <std::size_t... I>
+  std::array<case_slot, n> make_slots(states& st, std::index_sequence<I...>) {
+    return {slot(std::get<I>(cases_), std::get<I>(st))...};
+  }
+  template <class Case, class State>
+  static case_slot slot(const Case& c, State& s) noexcept {
+    if constexpr (is_default_case<Case>) {
+      return {};
+    } else {
+      using Chan = typename Case::channel_type;
+      return {&case_ops_of<Chan, Case::is_send, B>::table, &c.ch, &s, select_access::key(c.ch)};
     }
-  }
-
-  template <class F>
-  void for_each_case(F&& f) {
-    std::apply([&](auto&... c) { (f(c), ...); }, cases_);
-  }
-  // f(case, state, index) for every case.
-  template <class F>
-  void for_each(states& st, F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (f(std::get<I>(cases_), std::get<I>(st), std::integral_constant<std::uint32_t, I>{}), ...);
-    }
-    (std::index_sequence_for<Cases...>{});
-  }
-  // f(case, state) for case k.
-  template <class F>
-  void on(std::uint32_t k, states& st, F&& f) {
-    for_each(st, [&](auto& c, auto& state, auto i) {
-      if (i == k) f(c, state);
-    });
   }
 
   template <class Case, class State>
   static status poll(const Case& c, State& s) {
     if constexpr (is_default_case<Case>) {
       return status::empty;  // never polled
-    } else if constexpr (Case::is_send) {
-      return select_access::poll_send(c.ch, s.src);
     } else {
-      return select_access::poll_recv(c.ch, s.dst);
+      return case_ops_of<typename Case::channel_type, Case::is_send, B>::poll(&c.ch, &s);
     }
   }
-
-  // Registers lock-free case k. Only one case per unbuffered channel waits in a cell: a later
-  // case on the same channel watches it (it must not meet its own select's waiter).
-  enlisted enlist(std::uint32_t k, states& st) {
-    enlisted r = enlisted::waiting;
-    on(k, st, [&](const auto& c, auto& s) {
-      if constexpr (lock_free_case<std::remove_cvref_t<decltype(c)>>) {
-        bool watch_only = false;
-        std::uint64_t ignore = no_position;
-        for_each(st, [&](const auto& c2, auto& s2, auto) {
-          if constexpr (lock_free_case<std::remove_cvref_t<decltype(c2)>>) {
-            if (s2.enlisted && select_access::key(c2.ch) == select_access::key(c.ch)) {
-              watch_only = true;
-              if (s2.e.linked) ignore = s2.e.p;
-            }
-          }
-        });
-        s.enlisted = true;
-        r = select_access::enlist(c.ch, s.e, watch_only, ignore);
-      }
-    });
-    return r;
-  }
-
-  // Unlinks every waiter and watcher still registered; the exception case `won` failed with.
-  std::exception_ptr withdraw(locks& lk, states& st, std::uint32_t won) {
-    std::exception_ptr error;
-    lk.lock();
-    for_each(st, [&](const auto& c, auto& s, auto i) {
-      if constexpr (locked_case<std::remove_cvref_t<decltype(c)>>) {
-        std::exception_ptr e = select_access::dequeue(c.ch, s.w);
-        if (i == won) error = std::move(e);
-      }
-    });
-    lk.unlock();
-    delist_lock_free(st);
-    return error;
-  }
-
-  void delist_lock_free(states& st) {
-    for_each(st, [&](const auto& c, auto& s, auto) {
-      if constexpr (lock_free_case<std::remove_cvref_t<decltype(c)>>) {
-        if (s.enlisted) select_access::delist(c.ch, s.e);
-        s.enlisted = false;
-      }
-    });
-  }
-
-  // The watchers of a watched poll (watched_poll): linked on construction, unlinked by end()
-  // or, if the poll throws, by the destructor — before the select's context dies.
-  class watch_guard {
-   public:
-    watch_guard(selector& s, states& st) : s_(s), st_(st) {
-      if constexpr (watched_poll) {
-        s_.for_each(st_, [](const auto& c, auto& state, auto) {
-          if constexpr (lock_free_case<std::remove_cvref_t<decltype(c)>>) {
-            state.enlisted = true;
-            // The readiness it reports is for a blocked select; the poll follows anyway.
-            (void)select_access::enlist(c.ch, state.e, /*watch_only=*/true, no_position);
-          }
-        });
-      }
-    }
-    ~watch_guard() { end(); }
-    watch_guard(const watch_guard&) = delete;
-    watch_guard& operator=(const watch_guard&) = delete;
-
-    void end() {
-      if constexpr (watched_poll) s_.delist_lock_free(st_);
-    }
-
-   private:
-    selector& s_;
-    states& st_;
-  };
 
   // Runs case k's handler: its operation completed (ok), or it found the channel closed.
   std::size_t finish(std::uint32_t k, states& st, bool ok) {
-    on(k, st, [&](auto& c, auto& s) {
-      using Case = std::remove_cvref_t<decltype(c)>;
-      if constexpr (is_default_case<Case>) {
-        // never chosen this way
-      } else if constexpr (Case::is_send) {
-        if (!ok) throw closed_channel_error("csp::select: send on closed channel");
-        c.f();
-      } else {
-        run_recv_handler(c.f, std::move(s.value));  // nullopt if !ok
-      }
-    });
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((I == k ? finish_case(std::get<I>(cases_), std::get<I>(st), ok) : void()), ...);
+    }
+    (std::index_sequence_for<Cases...>{});
     return k;
+  }
+  template <class Case, class State>
+  static void finish_case(Case& c, State& s, bool ok) {
+    if constexpr (is_default_case<Case>) {
+      // never chosen this way
+    } else if constexpr (Case::is_send) {
+      if (!ok) throw closed_channel_error("csp::select: send on closed channel");
+      c.f();
+    } else {
+      run_recv_handler(c.f, std::move(s.value));  // nullopt if !ok
+    }
   }
 
   std::tuple<Cases&...> cases_;
+  std::array<std::uint32_t, channel_cases> order_{};
+  std::array<std::uint32_t, n> lock_order_{};
+  std::uint32_t locks_ = 0;
 };
 
 }  // namespace detail
