@@ -2,7 +2,7 @@
 #
 #   csp_add_gtest(name SOURCES ... [LABEL unit] [LIBS ...])   GoogleTest binary, tests discovered
 #   csp_add_prop(name SOURCES ...)                              RapidCheck (+gtest) binary
-#   csp_add_model(name SOURCES ...)                             Relacy model, one CTest test
+#   csp_add_model(name SOURCES ... [SPLIT text] [COST n])       Relacy model, one CTest test
 #   csp_add_mutants(name SOURCES ... MUTANTS m1 m2 ...)         one CTest test per planted bug
 #   csp_add_example(name SOURCES ... [PASS_REGULAR_EXPRESSION re])
 #
@@ -83,8 +83,10 @@ endfunction()
 
 # SPLIT text: two CTest entries, the suites whose names contain `text` and the others, so
 # that `ctest -j` runs a long model binary's halves side by side (COST: they start first).
+# COST n: a weight; with no timings of its own (a fresh clone) ctest starts the heaviest test
+# first, so that the tier does not end with one long model running alone.
 function(csp_add_model name)
-  cmake_parse_arguments(ARG "" "TIMEOUT;SPLIT" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;SPLIT;COST" "SOURCES" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 1200)
   endif()
@@ -97,6 +99,9 @@ function(csp_add_model name)
   else()
     add_test(NAME model.${name} COMMAND ${name})
     set_tests_properties(model.${name} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
+  endif()
+  if(ARG_COST)
+    set_tests_properties(model.${name} PROPERTIES COST ${ARG_COST})
   endif()
 endfunction()
 
