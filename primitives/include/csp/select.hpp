@@ -351,12 +351,12 @@ struct state_of<default_case<F>, B> {
   using type = default_state;
 };
 
-// What a select may do with a case's channel and state (`ch`, `st`: erased). A mutex-based
-// channel offers poll, lock, unlock, enqueue and dequeue; a lock-free one poll, enlist, delist
-// and linked_at. The others are null.
+// What a select's round may do with a case's channel and state (`ch`, `st`: erased). A
+// mutex-based channel offers lock, unlock, enqueue and dequeue; a lock-free one enlist, delist
+// and linked_at. The others are null. (The poll is not here: the select statement calls each
+// case's poll directly, case_ops_of<...>::poll.)
 struct case_ops {
   bool locked;
-  status (*poll)(const void* ch, void* st);
   void (*lock)(const void* ch);
   void (*unlock)(const void* ch) noexcept;
   void (*enqueue)(const void* ch, void* st);
@@ -398,7 +398,6 @@ struct case_ops_of {
   static constexpr case_ops table = [] {
     if constexpr (select_family<Chan>::locked) {
       return case_ops{true,
-                      &poll,
                       &select_access::lock<Chan>,
                       &select_access::unlock<Chan>,
                       &enqueue,
@@ -407,8 +406,7 @@ struct case_ops_of {
                       nullptr,
                       nullptr};
     } else {
-      return case_ops{false,   &poll,   nullptr, nullptr,   nullptr,
-                      nullptr, &enlist, &delist, &linked_at};
+      return case_ops{false, nullptr, nullptr, nullptr, nullptr, &enlist, &delist, &linked_at};
     }
   }();
 };
