@@ -74,7 +74,6 @@
 //     ring_watch_skips_recheck, watch_count_relaxed).
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -178,18 +177,35 @@ inline constexpr bool is_default_case = false;
 template <class F>
 inline constexpr bool is_default_case<default_case<F>> = true;
 
-// Whether a case's channel is a lock-free one (false for the default case).
-template <class Case>
-inline constexpr bool lock_free_case = [] {
-  if constexpr (is_default_case<Case>) {
-    return false;
-  } else {
-    return !select_family<typename Case::channel_type>::locked;
-  }
-}();
+// What the protocol needs to know of a case: its channel's type and the direction, never its
+// handler or its argument's type. The protocol is instantiated per list of kinds, so that every
+// select over the same kinds of channels shares it (most selects of a program are over a few
+// channel types); only the handlers' dispatch is compiled per statement.
+template <class Chan, bool Send>
+struct case_kind {
+  using channel_type = Chan;
+  static constexpr bool is_send = Send;
+};
+struct default_kind {};
 
 template <class Case>
-inline constexpr bool locked_case = !is_default_case<Case> && !lock_free_case<Case>;
+struct kind_of {
+  using type = case_kind<typename Case::channel_type, Case::is_send>;
+};
+template <class F>
+struct kind_of<default_case<F>> {
+  using type = default_kind;
+};
+
+// Whether a case's channel is a lock-free one (false for the default case).
+template <class Kind>
+inline constexpr bool lock_free_kind = false;
+template <class Chan, bool Send>
+inline constexpr bool lock_free_kind<case_kind<Chan, Send>> = !select_family<Chan>::locked;
+template <class Kind>
+inline constexpr bool locked_kind = false;
+template <class Chan, bool Send>
+inline constexpr bool locked_kind<case_kind<Chan, Send>> = select_family<Chan>::locked;
 
 // Reaches the channels' select hooks (private members; each channel befriends this).
 struct select_access {
@@ -247,10 +263,60 @@ struct select_access {
   }
 };
 
-// What a case's state is made from.
-template <class Case, class B>
+// What a select statement hands the protocol for a case: its channel and, for a send, its
+// argument (erased); and where a receive case's value lands (nullopt: closed).
+template <class Kind>
+struct case_input {};  // the default case
+template <class Chan>
+struct case_input<case_kind<Chan, false>> {
+  const Chan* ch;
+};
+template <class Chan>
+struct case_input<case_kind<Chan, true>> {
+  const Chan* ch;
+  source<typename Chan::value_type> src;
+};
+
+struct no_value {};
+template <class Kind>
+struct case_value {
+  using type = no_value;
+};
+template <class Chan>
+struct case_value<case_kind<Chan, false>> {
+  using type = std::optional<typename Chan::value_type>;
+};
+
+template <class Chan, class F>
+case_input<case_kind<Chan, false>> input_of(const recv_case<Chan, F>& c) noexcept {
+  return {&c.ch};
+}
+template <class Chan, class U, class F>
+case_input<case_kind<Chan, true>> input_of(const send_case<Chan, U, F>& c) noexcept {
+  using T = typename Chan::value_type;
+  if constexpr (select_family<Chan>::locked) {
+    return {&c.ch, source<T>::template of<U>(c.v)};
+  } else {
+    // The ring stages the value before it knows whether the send succeeds: as the channel's own
+    // sends, convert so that it can be given back (csp/detail/channel_transfer.hpp).
+    static_assert(stageable_v<T, U>,
+                  "csp::on_send on a lock-free channel: an rvalue of a move-only type other than "
+                  "the channel's value_type cannot be given back if the case loses; convert it "
+                  "first: on_send(ch, T(std::move(v)))");
+    return {&c.ch, source<T>::template of<staged_arg_t<T, U>>(c.v)};
+  }
+}
+template <class F>
+case_input<default_kind> input_of(const default_case<F>&) noexcept {
+  return {};
+}
+
+// What a case's state for one round is made from (one argument: the states are built in place
+// in a tuple, and cannot move).
+template <class Kind, class B>
 struct state_init {
-  const Case& c;
+  const case_input<Kind>& in;
+  typename case_value<Kind>::type& value;
   select_ctx<B>& ctx;
   std::uint32_t index;
 };
@@ -274,13 +340,12 @@ struct case_state;
 template <class Chan, class B>
 struct case_state<Chan, false, B, true> {
   using T = typename Chan::value_type;
-  template <class Case>
-  explicit case_state(const state_init<Case, B>& i) : dst(value) {
+  explicit case_state(const state_init<case_kind<Chan, false>, B>& i) noexcept : dst(i.value) {
+    i.value.reset();  // each round starts with nothing received
     w.dst = &dst;
     w.sel = &i.ctx;
     w.case_index = i.index;
   }
-  std::optional<T> value;
   sink<T> dst;
   typename select_access::mb_waiter<Chan>::type w;
 };
@@ -288,9 +353,7 @@ struct case_state<Chan, false, B, true> {
 template <class Chan, class B>
 struct case_state<Chan, true, B, true> {
   using T = typename Chan::value_type;
-  template <class Case>
-  explicit case_state(const state_init<Case, B>& i)
-      : src(source<T>::template of<typename Case::arg_type>(i.c.v)) {
+  explicit case_state(const state_init<case_kind<Chan, true>, B>& i) noexcept : src(i.in.src) {
     w.src = &src;
     w.sel = &i.ctx;
     w.case_index = i.index;
@@ -302,15 +365,14 @@ struct case_state<Chan, true, B, true> {
 template <class Chan, class B>
 struct case_state<Chan, false, B, false> {
   using T = typename Chan::value_type;
-  template <class Case>
-  explicit case_state(const state_init<Case, B>& i) : dst(value) {
+  explicit case_state(const state_init<case_kind<Chan, false>, B>& i) noexcept : dst(i.value) {
+    i.value.reset();  // each round starts with nothing received
     e.w.dst = &dst;
     e.w.sel = &i.ctx;
     e.w.case_index = i.index;
     e.watch.ctx = &i.ctx;
     e.watch.index = i.index;
   }
-  std::optional<T> value;
   sink<T> dst;
   typename select_access::lf_entry<Chan>::type e;
 };
@@ -318,15 +380,7 @@ struct case_state<Chan, false, B, false> {
 template <class Chan, class B>
 struct case_state<Chan, true, B, false> {
   using T = typename Chan::value_type;
-  // The ring stages the value before it knows whether the send succeeds: as the channel's own
-  // sends, convert so that it can be given back (csp/detail/channel_transfer.hpp).
-  template <class Case>
-  explicit case_state(const state_init<Case, B>& i)
-      : src(source<T>::template of<staged_arg_t<T, typename Case::arg_type>>(i.c.v)) {
-    static_assert(stageable_v<T, typename Case::arg_type>,
-                  "csp::on_send on a lock-free channel: an rvalue of a move-only type other than "
-                  "the channel's value_type cannot be given back if the case loses; convert it "
-                  "first: on_send(ch, T(std::move(v)))");
+  explicit case_state(const state_init<case_kind<Chan, true>, B>& i) noexcept : src(i.in.src) {
     e.w.src = &src;
     e.w.sel = &i.ctx;
     e.w.case_index = i.index;
@@ -338,16 +392,16 @@ struct case_state<Chan, true, B, false> {
 };
 
 struct default_state {
-  template <class Init>
-  explicit default_state(const Init&) noexcept {}
+  template <class B>
+  explicit default_state(const state_init<default_kind, B>&) noexcept {}
 };
 
-template <class Case, class B>
+template <class Kind, class B>
 struct state_of {
-  using type = case_state<typename Case::channel_type, Case::is_send, B>;
+  using type = case_state<typename Kind::channel_type, Kind::is_send, B>;
 };
-template <class F, class B>
-struct state_of<default_case<F>, B> {
+template <class B>
+struct state_of<default_kind, B> {
   using type = default_state;
 };
 
@@ -710,20 +764,27 @@ class select_round {
   const select_frame& f_;
 };
 
-// A select statement: its cases' states and slots, the rounds, and the chosen handler.
-template <class B, class... Cases>
+// Sorts a select's (key, case index) pairs by key, stably: an insertion sort, for a handful of
+// cases, and one function for every select of the program.
+inline void sort_by_key(std::pair<std::uint64_t, std::uint32_t>* a, std::size_t m) noexcept {
+  for (std::size_t i = 1; i < m; ++i) {
+    const std::pair<std::uint64_t, std::uint32_t> x = a[i];
+    std::size_t j = i;
+    for (; j > 0 && a[j - 1].first > x.first; --j) a[j] = a[j - 1];
+    a[j] = x;
+  }
+}
+
+// The protocol of a select over cases of the given kinds: the cases' states and slots, and the
+// rounds. run() ends with the case chosen; the statement then runs its handler (select below).
+template <class B, class... Kinds>
 class selector {
-  static constexpr std::size_t n = sizeof...(Cases);
-  static constexpr std::size_t defaults = (std::size_t{is_default_case<Cases>} + ... + 0);
+  static constexpr std::size_t n = sizeof...(Kinds);
+  static constexpr std::size_t defaults =
+      (std::size_t{std::is_same_v<Kinds, default_kind>} + ... + 0);
   static_assert(defaults <= 1, "csp::select: at most one on_default case");
-  static constexpr std::size_t default_index = [] {
-    constexpr bool flags[] = {is_default_case<Cases>...};
-    std::size_t i = 0;
-    while (i < n && !flags[i]) ++i;
-    return i;
-  }();
   static constexpr std::size_t channel_cases = n - defaults;
-  static constexpr std::size_t lock_free_cases = (std::size_t{lock_free_case<Cases>} + ... + 0);
+  static constexpr std::size_t lock_free_cases = (std::size_t{lock_free_kind<Kinds>} + ... + 0);
   // (Mutant select_default_unwatched: no watching; the default can be taken while a case was
   // ready at every moment.)
   static constexpr select_shape shape{
@@ -732,44 +793,54 @@ class selector {
       .watched = defaults == 1 && lock_free_cases >= 2 &&
                  !sync::planted<B, mutation::select_default_unwatched>};
 
-  using states = std::tuple<typename state_of<Cases, B>::type...>;
+  using states = std::tuple<typename state_of<Kinds, B>::type...>;
+  using index = std::index_sequence_for<Kinds...>;
 
  public:
-  explicit selector(Cases&... cases) noexcept : cases_(cases...) {
+  static constexpr std::uint32_t default_index = [] {
+    constexpr bool flags[] = {std::is_same_v<Kinds, default_kind>...};
+    std::uint32_t i = 0;
+    while (i < n && !flags[i]) ++i;
+    return i;
+  }();
+
+  explicit selector(const case_input<Kinds>&... in) noexcept : in_(in...) {
     for (std::uint32_t i = 0, k = 0; i < n; ++i) {
       if (i != default_index) order_[k++] = i;
     }
-    if constexpr (shape.locked) order_locks(std::index_sequence_for<Cases...>{});
+    if constexpr (shape.locked) order_locks(index{});
   }
 
-  std::size_t run() {
+  // Runs rounds until one ends: `ok` or `closed` for case `index` (a receive case's value, or
+  // nullopt, is in value<index>()), or `fallback` with the default's index.
+  round_result run() {
     for (;;) {
       select_ctx<B> ctx;
-      states st = make_states(ctx, std::index_sequence_for<Cases...>{});
-      std::array<case_slot, n> slots = make_slots(st, std::index_sequence_for<Cases...>{});
+      states st = make_states(ctx, index{});
+      std::array<case_slot, n> slots = make_slots(st, index{});
       const select_frame frame{slots.data(),       static_cast<std::uint32_t>(n),
                                order_.data(),      static_cast<std::uint32_t>(channel_cases),
                                lock_order_.data(), locks_};
       const round_result r = select_round<B, shape>(ctx, frame).run([&](std::uint32_t k) {
         status s = status::empty;
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-          ((I == k ? void(s = poll(std::get<I>(cases_), std::get<I>(st))) : void()), ...);
+          ((I == k ? void(s = poll(std::get<I>(in_), std::get<I>(st))) : void()), ...);
         }
-        (std::index_sequence_for<Cases...>{});
+        (index{});
         return s;
       });
       switch (r.end) {
-        case round_end::ok: return finish(r.index, st, true);
-        case round_end::closed: return finish(r.index, st, false);
-        case round_end::fallback:
-          if constexpr (defaults == 1) {
-            std::get<default_index>(cases_).f();
-            return default_index;
-          }
-          break;  // unreachable: a round without a default never falls back
+        case round_end::ok:
+        case round_end::closed: return r;
+        case round_end::fallback: return {round_end::fallback, default_index};
         case round_end::again: break;
       }
     }
+  }
+
+  template <std::size_t I>
+  typename case_value<std::tuple_element_t<I, std::tuple<Kinds...>>>::type& value() noexcept {
+    return std::get<I>(values_);
   }
 
  private:
@@ -779,17 +850,14 @@ class selector {
   void order_locks(std::index_sequence<I...>) noexcept {
     std::array<std::pair<std::uint64_t, std::uint32_t>, n> by_key{};
     std::size_t m = 0;
-    const auto add = [&](const auto& c, std::uint32_t i) {
-      if constexpr (locked_case<std::remove_cvref_t<decltype(c)>>) {
-        by_key[m++] = {select_access::key(c.ch), i};
-      }
+    const auto add = [&]<class Kind>(const case_input<Kind>& in, std::uint32_t i) {
+      if constexpr (locked_kind<Kind>) by_key[m++] = {select_access::key(*in.ch), i};
     };
-    (add(std::get<I>(cases_), static_cast<std::uint32_t>(I)), ...);
+    (add(std::get<I>(in_), static_cast<std::uint32_t>(I)), ...);
     // The planted bug: lock in argument order; two selects naming the same two channels in
     // opposite orders each hold one lock and wait for the other's.
     if constexpr (!sync::planted<B, mutation::select_locks_in_case_order>) {
-      std::sort(by_key.begin(), by_key.begin() + static_cast<std::ptrdiff_t>(m),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
+      sort_by_key(by_key.data(), m);
     }
     for (std::size_t i = 0; i < m; ++i) {
       if (i == 0 || by_key[i].first != by_key[i - 1].first)
@@ -799,57 +867,57 @@ class selector {
 
   template <std::size_t... I>
   states make_states(select_ctx<B>& ctx, std::index_sequence<I...>) {
-    return states(state_init<Cases, B>{std::get<I>(cases_), ctx, static_cast<std::uint32_t>(I)}...);
+    return states(state_init<Kinds, B>{std::get<I>(in_), std::get<I>(values_), ctx,
+                                       static_cast<std::uint32_t>(I)}...);
   }
 
   template <std::size_t... I>
   std::array<case_slot, n> make_slots(states& st, std::index_sequence<I...>) {
-    return {slot(std::get<I>(cases_), std::get<I>(st))...};
+    return {slot(std::get<I>(in_), std::get<I>(st))...};
   }
-  template <class Case, class State>
-  static case_slot slot(const Case& c, State& s) noexcept {
-    if constexpr (is_default_case<Case>) {
+  template <class Kind, class State>
+  static case_slot slot(const case_input<Kind>& in, State& s) noexcept {
+    if constexpr (std::is_same_v<Kind, default_kind>) {
       return {};
     } else {
-      using Chan = typename Case::channel_type;
-      return {&case_ops_of<Chan, Case::is_send, B>::table, &c.ch, &s, select_access::key(c.ch)};
+      using Chan = typename Kind::channel_type;
+      return {&case_ops_of<Chan, Kind::is_send, B>::table, in.ch, &s, select_access::key(*in.ch)};
     }
   }
 
-  template <class Case, class State>
-  static status poll(const Case& c, State& s) {
-    if constexpr (is_default_case<Case>) {
+  template <class Kind, class State>
+  static status poll(const case_input<Kind>& in, State& s) {
+    if constexpr (std::is_same_v<Kind, default_kind>) {
       return status::empty;  // never polled
     } else {
-      return case_ops_of<typename Case::channel_type, Case::is_send, B>::poll(&c.ch, &s);
+      return case_ops_of<typename Kind::channel_type, Kind::is_send, B>::poll(in.ch, &s);
     }
   }
 
-  // Runs case k's handler: its operation completed (ok), or it found the channel closed.
-  std::size_t finish(std::uint32_t k, states& st, bool ok) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((I == k ? finish_case(std::get<I>(cases_), std::get<I>(st), ok) : void()), ...);
-    }
-    (std::index_sequence_for<Cases...>{});
-    return k;
-  }
-  template <class Case, class State>
-  static void finish_case(Case& c, State& s, bool ok) {
-    if constexpr (is_default_case<Case>) {
-      // never chosen this way
-    } else if constexpr (Case::is_send) {
-      if (!ok) throw closed_channel_error("csp::select: send on closed channel");
-      c.f();
-    } else {
-      run_recv_handler(c.f, std::move(s.value));  // nullopt if !ok
-    }
-  }
-
-  std::tuple<Cases&...> cases_;
+  std::tuple<case_input<Kinds>...> in_;
+  std::tuple<typename case_value<Kinds>::type...> values_;
   std::array<std::uint32_t, channel_cases> order_{};
   std::array<std::uint32_t, n> lock_order_{};
   std::uint32_t locks_ = 0;
 };
+
+// Runs the handler of the case a select chose (`k`): its operation completed (ok), or it found
+// the channel closed; or the default.
+template <class Sel, std::size_t I, class Case>
+void finish_case(Sel& sel, Case& c, bool ok) {
+  if constexpr (is_default_case<Case>) {
+    c.f();
+  } else if constexpr (Case::is_send) {
+    if (!ok) throw closed_channel_error("csp::select: send on closed channel");
+    c.f();
+  } else {
+    run_recv_handler(c.f, std::move(sel.template value<I>()));  // nullopt if !ok
+  }
+}
+template <class Sel, std::size_t... I, class... Cases>
+void finish(Sel& sel, std::index_sequence<I...>, std::uint32_t k, bool ok, Cases&... cases) {
+  ((I == k ? finish_case<Sel, I>(sel, cases, ok) : void()), ...);
+}
 
 }  // namespace detail
 
@@ -902,7 +970,12 @@ std::size_t select(Cases&&... cases) {
     (cases.f(), ...);
     return 0;
   } else {
-    return detail::selector<B, std::remove_cvref_t<Cases>...>(cases...).run();
+    detail::selector<B, typename detail::kind_of<std::remove_cvref_t<Cases>>::type...> sel(
+        detail::input_of(cases)...);
+    const detail::round_result r = sel.run();
+    detail::finish(sel, std::index_sequence_for<Cases...>{}, r.index,
+                   r.end != detail::round_end::closed, cases...);
+    return r.index;
   }
 }
 
