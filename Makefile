@@ -18,7 +18,7 @@ demo: deps ## Build and run the examples with their output (the main job)
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) --target demo
 
-check: deps ## Build and run every tier (unit prop example install model mutant tsan asan clang)
+check: deps ## Build and run every tier (unit stress prop example install model mutant tsan asan)
 	@tools/check.sh
 
 check-long: deps ## As check, stress x10 and the deep model bounds — opt-in, slow
@@ -46,10 +46,10 @@ mutants: deps ## Planted bugs only (each must be caught)
 tsan: deps ## ThreadSanitizer lane only
 	@CSP_TIERS=tsan tools/check.sh
 
-asan: deps ## AddressSanitizer + UBSan lane only
+asan: deps ## AddressSanitizer + UBSan lane only (built with clang 14)
 	@CSP_TIERS=asan tools/check.sh
 
-clang: deps ## Build and test with clang 14
+clang: deps ## Unit tests and examples with clang 14 at -O3 (opt-in, not in check)
 	@CSP_TIERS=clang tools/check.sh
 
 install-test: deps ## An outside project does find_package(csp) against an install
