@@ -326,12 +326,13 @@ struct state_init {
 // each slot names its channel, the case's state for the round and a table of what the
 // channel's family offers a select. A table depends on the channel type and the direction
 // only, never on the handler, so one instance serves every select of the program. The round
-// (select_round below) is compiled per backend and shape: its poll stays inline at the select
-// statement, with direct calls, and the registration, sleep and withdrawal that follow a poll
-// that found nothing are one out-of-line function shared by every select of that shape. Each
-// statement used to instantiate and inline the whole protocol for its own case types: 8 KB
-// of code per statement in a release build and 50-80 KB under ASan + UBSan, where one test
-// file of selects took five minutes to compile (docs/select.md, "Compiled once").
+// (select_round below) is compiled per backend and shape: its poll stays inline in the
+// selector, which is compiled per list of case kinds (selector below), with direct calls; the
+// registration, sleep and withdrawal that follow a poll that found nothing are one out-of-line
+// function shared by every select of that shape. Each statement used to instantiate and
+// inline the whole protocol for its own case types: 8 KB of code per statement in a release
+// build and 50-80 KB under ASan + UBSan, where one test file of selects took five minutes to
+// compile (docs/select.md, "Compiled once").
 
 // A case's state during one round of a select: its value in flight and its registration.
 template <class Chan, bool Send, class B, bool Locked = select_family<Chan>::locked>
@@ -407,7 +408,7 @@ struct state_of<default_kind, B> {
 
 // What a select's round may do with a case's channel and state (`ch`, `st`: erased). A
 // mutex-based channel offers lock, unlock, enqueue and dequeue; a lock-free one enlist, delist
-// and linked_at. The others are null. (The poll is not here: the select statement calls each
+// and linked_at. The others are null. (The poll is not here: the selector calls each
 // case's poll directly, case_ops_of<...>::poll.)
 struct case_ops {
   bool locked;
@@ -551,7 +552,7 @@ class select_round {
  public:
   select_round(select_ctx<B>& ctx, const select_frame& f) noexcept : ctx_(ctx), f_(f) {}
 
-  // `poll(k)` polls case k: the select statement's own dispatch, whose calls are direct.
+  // `poll(k)` polls case k: the selector's own dispatch, whose calls are direct.
   template <class Poll>
   round_result run(const Poll& poll) {
     shuffle();
