@@ -37,14 +37,13 @@
 #include <vector>
 
 #include "linearizability.hpp"
+#include "sanitizer.hpp"
 
 namespace csp_test {
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-inline constexpr bool under_sanitizer = true;
-#else
-inline constexpr bool under_sanitizer = false;
-#endif
+// Under TSan or ASan (either compiler's way of saying so: sanitizer.hpp), threads are slower:
+// fewer runs, a longer watchdog.
+inline constexpr bool under_sanitizer = sanitized;
 
 struct scenario {
   std::size_t capacity = 0;
