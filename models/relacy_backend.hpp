@@ -107,6 +107,23 @@ constexpr std::memory_order cas_failure_order(std::memory_order mo) {
   return mo;
 }
 
+// An object's lifetime, for Relacy's race check: use() reads a shadow and the destructor writes
+// it, so every use must happen-before the object's death (a DATA RACE otherwise). Relacy's own
+// check (ACCESS TO FREED MEMORY) sees only a use that runs after the destructor in the explored
+// interleaving; this one sees a use merely unordered with it. The records of csp/sync/mutation.hpp
+// (sync::lifetime) and every atomic's notify (below) are checked this way.
+class rl_lifetime {
+ public:
+  rl_lifetime() : shadow_(0) {}
+  rl_lifetime(const rl_lifetime&) = delete;
+  rl_lifetime& operator=(const rl_lifetime&) = delete;
+  ~rl_lifetime() { shadow_(info(source_loc::current())).store(1); }
+  void use(source_loc l = source_loc::current()) const { (void)shadow_(info(l)).load(); }
+
+ private:
+  rl::var<int> shadow_;
+};
+
 template <class T>
 class rl_atomic {
  public:
@@ -208,15 +225,21 @@ class rl_atomic {
 
   void notify_one(source_loc l = source_loc::current()) {
     rl::ctx().sched();  // a notify is a system call: the thread may be preempted before it
+    alive_.use(l);      // the notify uses the object: see alive_
     a_.wake(rl::ctx(), 1, info(l));
   }
   void notify_all(source_loc l = source_loc::current()) {
     rl::ctx().sched();
+    alive_.use(l);
     a_.wake(rl::ctx(), std::numeric_limits<rl::thread_id_t>::max(), info(l));
   }
 
  private:
   mutable rl::atomic<T> a_;
+  // A notify is a member call on the object, so in the C++ abstract machine it must
+  // happen-before the object's destruction, like any other access: the parker promises it
+  // (its NOTIFYING phase, parker.hpp P3), though the seam's notify is address-only.
+  rl_lifetime alive_;
 };
 
 // Plain storage beside an rl::var<int> shadow that is read on every with() and written on every
@@ -342,6 +365,7 @@ struct relacy_backend {
   using mutex = rl_mutex;
   using unique_lock = rl_unique_lock;
   using condition_variable = rl_condition_variable;
+  using lifetime = rl_lifetime;
   using clock = model_clock;
   using mutant = Mutant;
 

@@ -19,9 +19,12 @@
 //
 // Incorrect alternative: publishing the outcome and then waking is enough for a futex (the wake
 // passes only an address) but not for an object on the owner's stack in general: the owner may
-// see the outcome before the wake and return, and the wake then touches a dead object — ACCESS
-// TO FREED MEMORY in Relacy (mutant parker_no_notifying_phase). The NOTIFYING phase costs one
-// extra store, and only when the owner really went to sleep.
+// see the outcome before the wake and return, and the wake then touches a dead object — a DATA
+// RACE between the notify and the destruction in the models (mutant parker_no_notifying_phase;
+// models/relacy_backend.hpp, alive_). The NOTIFYING phase costs one extra store, and only when
+// the owner really went to sleep. (The seam's notify is address-only, so the std backend
+// would survive the dead object; the parker promises more: its owner returns only after
+// unpark() has finished with it, whatever the backend's notify touches.)
 #pragma once
 
 #include <chrono>
@@ -36,6 +39,7 @@ namespace csp::detail {
 namespace mutation {
 struct parker_relaxed_unpark {};
 struct parker_no_notifying_phase {};
+struct parker_relaxed_wake_done {};
 }  // namespace mutation
 
 template <class B>
@@ -68,8 +72,14 @@ class parker {
     } while (!word_.compare_exchange_strong(old, next, publish, sync::retry_on_failure));
     if ((old & parked) != 0) {
       word_.notify_one();
-      // release: the owner waits for NOTIFYING to clear (P3) before it destroys the parker.
-      if constexpr (!no_phase) word_.store(outcome, std::memory_order_release);
+      // release (P3): the owner waits for NOTIFYING to clear before it destroys the parker, with
+      // an acquire load (P2) that reads this store: the notify, a use of the object, then
+      // happens-before the destruction. Relaxed, the owner could see NOTIFYING clear and end
+      // the parker's life unordered with the notify (mutant parker_relaxed_wake_done, a DATA
+      // RACE on the object's lifetime in the models: models/relacy_backend.hpp, alive_).
+      constexpr auto done =
+          sync::order<B, mutation::parker_relaxed_wake_done>(std::memory_order_release);  // P3
+      if constexpr (!no_phase) word_.store(outcome, done);
     }
   }
 

@@ -121,6 +121,7 @@ struct rdv_try_ignores_selects {};
 struct rdv_try_collect_acquire {};
 struct rdv_closed_flag_after_draw {};
 struct rdv_dirty_select_gives_back {};
+struct rdv_relaxed_delist {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -156,6 +157,9 @@ class rendezvous {
     // A select's case (csp/select.hpp): whoever meets this waiter must first win the select's
     // claim, and wakes the select's context instead of `park`.
     csp::detail::select_ctx<B>* sel = nullptr;
+    // Claimers use() it as they read the record: the models check that every such read
+    // happens-before the record dies (a select's, when its claimer lost the select: delist()).
+    [[no_unique_address]] sync::lifetime<B> alive;
   };
 
   // Small values travel beside the waiting party's parker, on one cache line (32 bytes of
@@ -407,8 +411,11 @@ class rendezvous {
     cell& c = cell_of(e.p);
     for (;;) {
       // acquire: pairs with the release store (free, skip, seal) of whoever held our cell
-      // busy: its reads of e.w come before it.
-      std::uint64_t w = c.word.load(std::memory_order_acquire);
+      // busy: its reads of e.w come before it, and so before the select returns and e dies.
+      // That matters where the claimer lost the select's claim, so never woke it. (Mutant
+      // rdv_relaxed_delist: a DATA RACE between the claimer's use of e.w and its death.)
+      std::uint64_t w =
+          c.word.load(sync::order<B, mutation::rdv_relaxed_delist>(std::memory_order_acquire));
       if (!at(w, e.p)) return;  // met (or found gone) and freed
       const std::uint32_t st = state_of(w);
       if (st == busy) {  // a claimer is reading e.w: wait for it to let go of the cell
@@ -583,6 +590,7 @@ class rendezvous {
     cell& c = cell_of(p);
     // Published by the partner's link (L1), which the caller's acquire read.
     waiter* partner = c.who[slot_of(theirs)].with([](waiter* const& who) { return who; });
+    partner->alive.use();
     // The record's line holds the parker we write (wake), and a landing receiver's value: fetch
     // it for writing now, while we read the cell (and a select's `sel`). A hint only.
     __builtin_prefetch(partner, 1);
@@ -746,6 +754,7 @@ class rendezvous {
         if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_seq_cst,
                                            sync::retry_on_failure)) {
           waiter* partner = c.who[slot_of(st)].with([](waiter* const& who) { return who; });
+          partner->alive.use();
           const bool ours = partner->sel == nullptr || partner->sel->claim(partner->case_index);
           // seq_cst: the release half carries the close (seen by whoever seals, closer or
           // linker) to a party that later finds `sealed` here and returns closed (S4); seq_cst

@@ -16,7 +16,9 @@
 //                        exchange, compare_exchange_*, fetch_*), plus parking on
 //                        atomic<std::uint32_t>: wait(old, mo) returns once the value differs
 //                        (never spuriously), wait_until(old, deadline, mo) returns false on
-//                        timeout, notify_one() / notify_all() (destruction-safe: address only).
+//                        timeout, notify_one() / notify_all() (destruction-safe: address only;
+//                        the Relacy backend checks the stricter rule that a notify happens-
+//                        before the object's destruction, which the parker promises).
 //   cell<T>              plain shared data, accessed only through with(f) and with_mut(f), so
 //                        the checker sees every read and write and reports unordered ones.
 //   mutex, unique_lock,  std-compatible blocking; the checker reports deadlocks, lock-order
@@ -31,6 +33,9 @@
 //   spin_limit,          small tunables; the checker's are tiny so models stay small (and an
 //   rendezvous_cells     unbuffered channel's ring wraps within a model).
 //   mutant               the planted bug (mutation.hpp); void for none.
+//   lifetime (optional)  a checking backend's shadow of a record's lifetime: use() where
+//                        another thread reads the record, checked against its death
+//                        (mutation.hpp, sync::lifetime; empty and free without it).
 #pragma once
 
 #include <atomic>

@@ -52,4 +52,26 @@ void observe(point p) noexcept {
   if constexpr (requires { B::observe(p); }) B::observe(p);
 }
 
+// A record's lifetime, as a checking backend sees it. Whoever reads a record that lives on
+// another thread's stack calls use() there; a backend that defines `lifetime` writes a shadow
+// of it when the record dies, so a use unordered with the owner's return is a data race. The
+// standard backend has none: this empty type, which a [[no_unique_address]] member makes take
+// no space, and use() compiles to nothing.
+struct no_lifetime {
+  void use() const noexcept {}
+};
+template <class B>
+struct lifetime_of {
+  using type = no_lifetime;
+};
+template <class B>
+requires requires {
+  typename B::lifetime;
+}
+struct lifetime_of<B> {
+  using type = typename B::lifetime;
+};
+template <class B>
+using lifetime = typename lifetime_of<B>::type;
+
 }  // namespace csp::sync
