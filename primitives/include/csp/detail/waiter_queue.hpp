@@ -207,7 +207,8 @@ class waiter_queue {
       // orders this critical section after the previous holder's. acq_rel would not do: Q1
       // must be in the total order S, or Q2 may read the count before it while C misses N1
       // (store buffering). Relacy does not produce that outcome for a read-modify-write, so
-      // the order matrix cannot catch acq_rel here; its partner Q2 weakened is caught.
+      // no Relacy model can catch acq_rel here; the RC11 litmus model does
+      // (models/litmus_model.cpp, "enlist against notify").
       const std::uint64_t mine = (s + add) | locked;
       if (state_.compare_exchange_strong(s, mine, std::memory_order_seq_cst)) return mine;
     }

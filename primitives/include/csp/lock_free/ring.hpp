@@ -486,17 +486,17 @@ class ring {
 
   std::uint64_t tail_hint() const noexcept {
     // acquire (S0): pairs with the release store of advance_tail(); position hint - 1 is
-    // published (I3). Load-bearing though no model can show it: it makes the publish of
-    // t - 1 happen-before ours at t, so publishes enter the seq_cst total order in position
-    // order, which an `empty` answer relies on (R1 in recv()). Relacy runs the two in that
-    // order anyway (its hint load follows the hint store), so a relaxed load here passes
-    // every model.
+    // published (I3). It makes the publish of t - 1 happen-before ours at t, so publishes
+    // enter the seq_cst total order in position order, which an `empty` answer relies on (R1
+    // in recv()). Relacy runs the two in that order anyway (its hint load follows the hint
+    // store), so no Relacy model can catch a relaxed load here; the RC11 litmus model does
+    // (models/litmus_model.cpp, "the tail hint": try_recv says empty after a completed send).
     return tail_.load(std::memory_order_acquire);
   }
   std::uint64_t head_hint() const noexcept {
     // acquire: pairs with the release store of advance_head(); position hint - 1 is claimed.
     // As S0, for claims: they enter the total order in position order, which a `full` answer
-    // relies on.
+    // relies on (models/litmus_model.cpp, "the head hint").
     return head_.load(std::memory_order_acquire);
   }
 
@@ -664,7 +664,7 @@ class ring {
     // acquire: pairs with the release publication of the chunk in grow(): the only load of a
     // chunk pointer ordered with its installer (grow()'s own check is relaxed). Load-bearing
     // for a thread that draws a slot index in a chunk another thread installed (two senders
-    // growing into one chunk at once); no model has that many stagers, so none catches it.
+    // growing into one chunk at once): chan.overflow.cap1 catches it relaxed (DATA RACE).
     return chunks_[c].load(std::memory_order_acquire)[j];
   }
 

@@ -1,0 +1,660 @@
+// models/litmus_model.cpp — the orders Relacy cannot judge, judged under RC11 (models/rc11.hpp).
+//
+// Part 1 checks the checker: classic litmus tests with the outcomes the literature gives them.
+// Part 2 distils each protocol step of csp whose order no Relacy model can catch into a litmus
+// program, with the orders it ships. For every such test:
+//   * with the shipped orders, no consistent execution shows the bad outcome (and some
+//     execution exists: the program is not vacuous);
+//   * with any one of its sites weakened one step (the mutant), some execution does;
+//   * each site names the line of the library it stands for (an anchor: the code text of the
+//     atomic operation) and the order written there, and the test fails if the header no longer
+//     says that order — the litmus is tied to the code, not a copy of it.
+// docs/memory_orders.md lists which site each test covers.
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rc11.hpp"
+
+#ifndef CSP_SOURCE_DIR
+#error "CSP_SOURCE_DIR: the project's root, to find the headers the sites name"
+#endif
+
+namespace {
+
+using litmus::order;
+using litmus::outcome;
+using litmus::program;
+using litmus::thread_ctx;
+
+constexpr order na = order::na;
+constexpr order rlx = order::relaxed;
+constexpr order acq = order::acquire;
+constexpr order rel = order::release;
+constexpr order ar = order::acq_rel;
+constexpr order sc = order::seq_cst;
+
+const char* name(order o) {
+  switch (o) {
+    case order::na: return "non-atomic";
+    case order::relaxed: return "relaxed";
+    case order::acquire: return "acquire";
+    case order::release: return "release";
+    case order::acq_rel: return "acq_rel";
+    case order::seq_cst: return "seq_cst";
+  }
+  return "?";
+}
+
+int failures = 0;
+
+void report(bool ok, const std::string& what, const litmus::verdict& v) {
+  std::printf("%s %-62s %5ld executions, %4ld bad%s%s\n", ok ? "[ok]  " : "[FAIL]", what.c_str(),
+              v.executions, v.bad + v.races, v.example.empty() ? "" : ": ", v.example.c_str());
+  if (!ok) ++failures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: the checker against the classic litmus tests.
+
+struct classic {
+  std::string name;
+  program prog;
+  bool allowed;  // whether RC11 allows the outcome the test calls bad
+};
+
+// Store buffering: each thread writes one location and reads the other.
+program store_buffering(order w, order r, bool rmw_first = false) {
+  program p;
+  p.locs = {{"x", 0, 1}, {"y", 0, 1}};
+  p.threads = {[=](thread_ctx& t) {
+                 if (rmw_first) {
+                   (void)t.fetch_add(0, 1, w);
+                 } else {
+                   t.store(0, 1, w);
+                 }
+                 t.note("a", t.load(1, r));
+               },
+               [=](thread_ctx& t) {
+                 t.store(1, 1, sc);
+                 t.note("b", t.load(0, sc));
+               }};
+  p.bad = [](const outcome& o) { return o.at("a") == 0 && o.at("b") == 0; };
+  return p;
+}
+
+// Message passing: data, then a flag; the reader sees the flag and reads the data.
+program message_passing(order flag_w, order flag_r, order data) {
+  program p;
+  p.locs = {{"data", 0, 1}, {"flag", 0, 1}};
+  p.threads = {[=](thread_ctx& t) {
+                 t.store(0, 1, data);
+                 t.store(1, 1, flag_w);
+               },
+               [=](thread_ctx& t) {
+                 t.assume(t.load(1, flag_r) == 1);
+                 t.note("d", t.load(0, data));
+               }};
+  p.bad = [](const outcome& o) { return o.at("d") == 0; };
+  return p;
+}
+
+// The release sequence: a relaxed read-modify-write continues it (C++20), a plain store does not.
+program release_sequence(bool rmw) {
+  program p;
+  p.locs = {{"data", 0, 1}, {"flag", 0, 2}};
+  p.threads = {[](thread_ctx& t) {
+                 t.store(0, 1, na);
+                 t.store(1, 1, rel);
+               },
+               [=](thread_ctx& t) {
+                 if (rmw) {
+                   (void)t.fetch_add(1, 1, rlx);
+                 } else {
+                   t.assume(t.load(1, rlx) == 1);
+                   t.store(1, 2, rlx);
+                 }
+               },
+               [](thread_ctx& t) {
+                 t.assume(t.load(1, acq) == 2);
+                 t.note("d", t.load(0, na));
+               }};
+  p.bad = [](const outcome& o) { return o.at("d") == 0; };
+  return p;
+}
+
+std::vector<classic> classics() {
+  std::vector<classic> c;
+  c.push_back({"SB, seq_cst", store_buffering(sc, sc), false});
+  c.push_back({"SB, release stores / acquire loads", store_buffering(rel, acq), true});
+  c.push_back({"SB, seq_cst loads after a relaxed store", store_buffering(rlx, sc), true});
+  c.push_back({"SB, a seq_cst read-modify-write first", store_buffering(sc, sc, true), false});
+  c.push_back({"SB, an acq_rel read-modify-write first", store_buffering(ar, sc, true), true});
+  c.push_back({"MP, release / acquire", message_passing(rel, acq, na), false});
+  c.push_back({"MP, relaxed flag: a data race", message_passing(rlx, acq, na), true});
+  c.push_back({"MP, relaxed everything, atomic data", message_passing(rlx, rlx, rlx), true});
+  c.push_back({"release sequence through a relaxed RMW", release_sequence(true), false});
+  c.push_back({"no release sequence through a plain store", release_sequence(false), true});
+  {  // Load buffering: no out-of-thin-air values (RC11 forbids sb ∪ rf cycles).
+    program p;
+    p.locs = {{"x", 0, 1}, {"y", 0, 1}};
+    p.threads = {[](thread_ctx& t) {
+                   t.note("a", t.load(0, rlx));
+                   t.store(1, 1, rlx);
+                 },
+                 [](thread_ctx& t) {
+                   t.note("b", t.load(1, rlx));
+                   t.store(0, 1, rlx);
+                 }};
+    p.bad = [](const outcome& o) { return o.at("a") == 1 && o.at("b") == 1; };
+    c.push_back({"LB, relaxed", p, false});
+  }
+  {  // Coherence of read-read: a newer value, then an older one.
+    program p;
+    p.locs = {{"x", 0, 1}};
+    p.threads = {[](thread_ctx& t) { t.store(0, 1, rlx); },
+                 [](thread_ctx& t) {
+                   t.note("a", t.load(0, rlx));
+                   t.note("b", t.load(0, rlx));
+                 }};
+    p.bad = [](const outcome& o) { return o.at("a") == 1 && o.at("b") == 0; };
+    c.push_back({"CoRR, relaxed", p, false});
+  }
+  {  // Atomicity: two increments cannot both read 0.
+    program p;
+    p.locs = {{"x", 0, 2}};
+    p.threads = {[](thread_ctx& t) { t.note("a", t.fetch_add(0, 1, rlx)); },
+                 [](thread_ctx& t) { t.note("b", t.fetch_add(0, 1, rlx)); }};
+    p.bad = [](const outcome& o) { return o.at("a") == 0 && o.at("b") == 0; };
+    c.push_back({"two relaxed increments", p, false});
+  }
+  for (const order o : {acq, sc}) {  // IRIW: readers disagree on the order of two writes.
+    program p;
+    p.locs = {{"x", 0, 1}, {"y", 0, 1}};
+    const order w = o == sc ? sc : rel;
+    p.threads = {[=](thread_ctx& t) { t.store(0, 1, w); }, [=](thread_ctx& t) { t.store(1, 1, w); },
+                 [=](thread_ctx& t) {
+                   t.note("a", t.load(0, o));
+                   t.note("b", t.load(1, o));
+                 },
+                 [=](thread_ctx& t) {
+                   t.note("c", t.load(1, o));
+                   t.note("d", t.load(0, o));
+                 }};
+    p.bad = [](const outcome& o2) {
+      return o2.at("a") == 1 && o2.at("b") == 0 && o2.at("c") == 1 && o2.at("d") == 0;
+    };
+    c.push_back({o == sc ? "IRIW, seq_cst" : "IRIW, acquire", p, o != sc});
+  }
+  {  // WRC: causality through a release/acquire chain, and without its middle release.
+    for (const order mid : {rel, rlx}) {
+      program p;
+      p.locs = {{"x", 0, 1}, {"y", 0, 1}};
+      p.threads = {[](thread_ctx& t) { t.store(0, 1, rel); },
+                   [=](thread_ctx& t) {
+                     t.assume(t.load(0, acq) == 1);
+                     t.store(1, 1, mid);
+                   },
+                   [](thread_ctx& t) {
+                     t.assume(t.load(1, acq) == 1);
+                     t.note("a", t.load(0, rlx));
+                   }};
+      p.bad = [](const outcome& o) { return o.at("a") == 0; };
+      c.push_back(
+          {mid == rel ? "WRC, release / acquire throughout" : "WRC, a relaxed store in the middle",
+           p, mid != rel});
+    }
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: csp's protocol steps.
+
+struct site {
+  std::string key;     // the test's name for it
+  std::string file;    // under primitives/include
+  std::string anchor;  // the code text of the operation, unique in the file
+  order shipped;       // the order the code has there
+  order weakened;      // one step weaker: the mutant
+};
+
+using orders = std::map<std::string, order>;
+
+struct protocol {
+  std::string name;
+  std::string bad;  // what the bad outcome means
+  std::vector<site> sites;
+  std::function<program(const orders&)> make;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The order the code has at the site: the first std::memory_order_ after the anchor.
+bool code_has(const site& s, std::string& found) {
+  const std::string text = read_file(std::string(CSP_SOURCE_DIR) + "/primitives/include/" + s.file);
+  const std::size_t at = text.find(s.anchor);
+  if (at == std::string::npos || text.find(s.anchor, at + 1) != std::string::npos) {
+    found = "anchor missing or not unique";
+    return false;
+  }
+  const std::string tag = "std::memory_order_";
+  const std::size_t o = text.find(tag, at);
+  if (o == std::string::npos) {
+    found = "no memory order after the anchor";
+    return false;
+  }
+  std::size_t end = o + tag.size();
+  while (end < text.size() &&
+         (std::isalpha(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+    ++end;
+  }
+  found = text.substr(o + tag.size(), end - o - tag.size());
+  return found == name(s.shipped);
+}
+
+void run(const protocol& p) {
+  orders shipped;
+  for (const site& s : p.sites) shipped[s.key] = s.shipped;
+  const litmus::verdict v = litmus::check(p.make(shipped));
+  report(!v.allowed() && v.executions > 0, p.name + ": shipped", v);
+  for (const site& s : p.sites) {
+    std::string found;
+    if (!code_has(s, found)) {
+      std::printf("[FAIL] %s: %s in %s says %s, the litmus assumes %s\n", p.name.c_str(),
+                  s.key.c_str(), s.file.c_str(), found.c_str(), name(s.shipped));
+      ++failures;
+    }
+    orders weak = shipped;
+    weak[s.key] = s.weakened;
+    const litmus::verdict m = litmus::check(p.make(weak));
+    report(m.allowed(),
+           "  mutant " + s.key + " " + name(s.shipped) + " -> " + name(s.weakened) +
+               (m.allowed() ? ": " + p.bad : ": NOT CAUGHT"),
+           m);
+  }
+}
+
+// The waiter queue's Dekker (detail/waiter_queue.hpp): the notifier changes the condition (N1)
+// and reads the queue's state (Q2); the waiter counts itself in with the enlisting
+// compare-exchange (Q1) and re-checks the condition (C). Bad: Q2 sees no waiter and C misses
+// N1 — the waiter sleeps with nobody to wake it.
+protocol waiter_queue_dekker() {
+  protocol p;
+  p.name = "waiter queue: enlist (Q1) against notify (Q2)";
+  p.bad = "the notify skips, the re-check misses";
+  const std::string f = "csp/detail/waiter_queue.hpp";
+  p.sites = {{"Q1", f, "if (state_.compare_exchange_strong(s, mine,", sc, ar},
+             {"Q2", f, "void notify(bool everyone) noexcept {", sc, acq}};
+  p.make = [](const orders& o) {
+    program g;
+    g.locs = {{"cond", 0, 1}, {"state", 0, 1}};
+    g.threads = {[o](thread_ctx& t) {
+                   t.store(0, 1, sc);  // N1: the ring's publish (a seq_cst compare-exchange)
+                   t.note("q2", t.load(1, o.at("Q2")));
+                 },
+                 [o](thread_ctx& t) {
+                   int s = 0;
+                   t.assume(t.compare_exchange(1, s, 1, o.at("Q1"), rlx));
+                   t.note("c", t.load(0, sc));
+                 }};
+    g.bad = [](const outcome& r) { return r.at("q2") == 0 && r.at("c") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// The owed notify (detail/waiter_queue.hpp): a notifier that finds the lock held records a debt
+// with a release compare-exchange; the holder takes it with an acquire one and unparks the
+// waiter (parker P1 release, P2 acquire), which re-reads the condition with a seq_cst load.
+// Bad: the woken waiter misses N1 — it re-enlists and sleeps, and the notify is spent.
+protocol waiter_queue_debt() {
+  protocol p;
+  p.name = "waiter queue: an owed notify, paid by the holder";
+  p.bad = "the woken waiter misses the change";
+  const std::string f = "csp/detail/waiter_queue.hpp";
+  p.sites = {{"owe", f, "if (state_.compare_exchange_strong(s, debt,", rel, rlx},
+             {"pay", f, "if (!state_.compare_exchange_strong(s, paid,", acq, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // state: 1 locked by the holder, 2 locked with a debt, 0 unlocked
+    g.locs = {{"cond", 0, 1}, {"state", 1, 2}, {"parker", 0, 1}};
+    g.threads = {[o](thread_ctx& t) {
+                   t.store(0, 1, sc);  // N1
+                   int s = 1;
+                   t.assume(t.compare_exchange(1, s, 2, o.at("owe"), rlx));
+                 },
+                 [o](thread_ctx& t) {
+                   int s = 2;
+                   t.assume(t.compare_exchange(1, s, 0, o.at("pay"), rlx));
+                   t.store(2, 1, rel);  // unpark: P1
+                 },
+                 [](thread_ctx& t) {
+                   t.assume(t.load(2, acq) == 1);  // P2
+                   t.note("c", t.load(0, sc));
+                 }};
+    g.bad = [](const outcome& r) { return r.at("c") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// ---- ring.hpp ---------------------------------------------------------------------------------
+
+// The tail hint (ring.hpp S0, S0'): a sender publishes position 0 and stores the hint 1; the
+// next sender starts at the hint, publishes position 1 and then, in the same thread, a
+// try_recv reads position 0's word (the head). Bad: it finds 0 unpublished and answers `empty`
+// while the buffer holds a value its own thread sent — the hint pair is what puts the two
+// publishes into the total order in position order.
+protocol ring_tail_hint() {
+  protocol p;
+  p.name = "ring: publishes in position order (the tail hint)";
+  p.bad = "try_recv says empty after a completed send";
+  const std::string f = "csp/lock_free/ring.hpp";
+  p.sites = {{"advance_tail", f, "tail_.store(next(t),", rel, rlx},
+             {"tail_hint", f, "return tail_.load(", acq, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    g.locs = {{"word0", 0, 1}, {"word1", 0, 1}, {"tail", 0, 1}};
+    g.threads = {[o](thread_ctx& t) {
+                   int e = 0;
+                   t.assume(t.compare_exchange(0, e, 1, sc, rlx));  // publish position 0
+                   t.store(2, 1, o.at("advance_tail"));
+                 },
+                 [o](thread_ctx& t) {
+                   t.assume(t.load(2, o.at("tail_hint")) == 1);
+                   int e = 0;
+                   t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // publish position 1
+                   t.note("head", t.load(0, sc));                   // try_recv's R1 at head 0
+                 }};
+    g.bad = [](const outcome& r) { return r.at("head") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// The head hint: claims in position order. Capacity 2, both positions published; a receiver
+// claims position 0 and stores the head hint 1; the next receiver starts there, claims
+// position 1 and then, in the same thread, a try_send reads the frontier word (index 0, lap
+// 1). Bad: it still holds position 0's value, so try_send answers `full` after both values
+// were received.
+protocol ring_head_hint() {
+  protocol p;
+  p.name = "ring: claims in position order (the head hint)";
+  p.bad = "try_send says full after the buffer was emptied";
+  const std::string f = "csp/lock_free/ring.hpp";
+  p.sites = {{"advance_head", f, "head_.store(next(h),", rel, rlx},
+             {"head_hint", f, "return head_.load(", acq, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // A word: 1 = published (this lap), 2 = empty (next lap).
+    g.locs = {{"word0", 1, 2}, {"word1", 1, 2}, {"head", 0, 1}};
+    g.threads = {[o](thread_ctx& t) {
+                   int e = 1;
+                   t.assume(t.compare_exchange(0, e, 2, sc, rlx));  // claim position 0
+                   t.store(2, 1, o.at("advance_head"));
+                 },
+                 [o](thread_ctx& t) {
+                   t.assume(t.load(2, o.at("head_hint")) == 1);
+                   int e = 1;
+                   t.assume(t.compare_exchange(1, e, 2, sc, rlx));  // claim position 1
+                   t.note("frontier", t.load(0, sc));               // try_send at position 2
+                 }};
+    g.bad = [](const outcome& r) { return r.at("frontier") == 1; };
+    return g;
+  };
+  return p;
+}
+
+// A watching select's re-check (ring.hpp recv_ready / send_ready, the C of
+// detail/watch_list.hpp): the operation makes its change N1 (a publish or a claim) and reads
+// the watch count (W2); the select counts itself in (W1) and re-reads the word. Bad: W2 sees
+// no watcher and the re-check misses N1 — the select sleeps on a ready case.
+protocol ring_watch(bool recv) {
+  protocol p;
+  p.name = recv ? "ring: a select watching for a value (recv_ready)"
+                : "ring: a select watching for room (send_ready)";
+  p.bad = "the notify skips, the re-check misses";
+  p.sites = {
+      {"recheck", "csp/lock_free/ring.hpp",
+       recv ? "bool recv_ready() const noexcept {" : "bool send_ready() const noexcept {", sc, acq},
+      {"W1", "csp/detail/watch_list.hpp", "count_.fetch_add(1,", sc, ar},
+      {"W2", "csp/detail/watch_list.hpp", "if (count_.load(", sc, acq}};
+  p.make = [recv](const orders& o) {
+    program g;
+    // The word: recv: 0 empty, 1 published. send: 1 published (full), 2 claimed.
+    const int before = recv ? 0 : 1;
+    const int after = recv ? 1 : 2;
+    g.locs = {{"word", before, 2}, {"count", 0, 1}};
+    g.threads = {[=](thread_ctx& t) {
+                   int e = before;
+                   t.assume(t.compare_exchange(0, e, after, sc, rlx));  // N1
+                   t.note("w2", t.load(1, o.at("W2")));
+                 },
+                 [=](thread_ctx& t) {
+                   (void)t.fetch_add(1, 1, o.at("W1"));
+                   t.note("c", t.load(0, o.at("recheck")) == after ? 1 : 0);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("w2") == 0 && r.at("c") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// size() (ring.hpp): a double collect over the first unclaimed position and the frontier, with
+// seq_cst loads. Capacity 2, position 0 published: a sender publishes position 1 while a
+// receiver claims position 0. One size() sees both published (answers 2: the send came
+// first), another sees position 0 claimed and position 1 empty (answers 0: the receive came
+// first). Both answers cannot be linearized: IRIW, which seq_cst loads forbid and acquire
+// loads allow.
+protocol ring_size() {
+  protocol p;
+  p.name = "ring: size() is linearizable (IRIW)";
+  p.bad = "two size() calls see the send and the receive in opposite orders";
+  const std::string f = "csp/lock_free/ring.hpp";
+  p.sites = {{"frontier", f, "std::uint64_t frontier(std::uint64_t t) const noexcept {", sc, acq},
+             {"first_unclaimed", f, "std::uint64_t first_unclaimed() const noexcept {", sc, acq}};
+  p.make = [](const orders& o) {
+    program g;
+    // word0: 1 position 0 published, 2 claimed (empty for position 2). word1: 0 empty, 1
+    // position 1 published.
+    g.locs = {{"word0", 1, 2}, {"word1", 0, 1}};
+    const order fu = o.at("first_unclaimed");
+    const order fr = o.at("frontier");
+    g.threads = {[](thread_ctx& t) {
+                   int e = 0;
+                   t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // send: publish position 1
+                 },
+                 [](thread_ctx& t) {
+                   int e = 1;
+                   t.assume(t.compare_exchange(0, e, 2, sc, rlx));  // receive: claim position 0
+                 },
+                 [=](thread_ctx& t) {            // size(): the walk of an answer 2
+                   const int a = t.load(0, fu);  // first unclaimed: 0
+                   const int b = t.load(0, fr);  // frontier walk: 0 published,
+                   const int c = t.load(1, fr);  // 1 published,
+                   const int d = t.load(0, fr);  // 2 behind the previous lap: frontier 2
+                   const int e = t.load(0, fu);  // first unclaimed again: 0, unchanged
+                   t.note("two", a == 1 && b == 1 && c == 1 && d == 1 && e == 1 ? 1 : 0);
+                 },
+                 [=](thread_ctx& t) {            // size(): the walk of an answer 0
+                   const int a = t.load(0, fu);  // position 0 claimed: go on to 1,
+                   const int b = t.load(1, fu);  // unpublished: first unclaimed 1
+                   const int c = t.load(1, fr);  // frontier 1
+                   const int d = t.load(0, fu);  // first unclaimed again,
+                   const int e = t.load(1, fu);  // 1, unchanged
+                   t.note("zero", a == 2 && b == 0 && c == 0 && d == 2 && e == 0 ? 1 : 0);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("two") == 1 && r.at("zero") == 1; };
+    return g;
+  };
+  return p;
+}
+
+// The overflow free stack's pop (ring.hpp overflow_pop): it reads the top, then the top slot's
+// next_free (relaxed), then swings the top with an acquire compare-exchange. A pusher wrote
+// next_free and pushed with a release compare-exchange. The compare-exchange reads the same
+// push (the tag makes equal values the same write), but it comes after the next_free load:
+// only the first load's acquire orders that load after the pusher's write. Bad: the pop
+// installs a stale next_free as the new top.
+protocol ring_overflow_pop() {
+  protocol p;
+  p.name = "ring: the overflow stack's pop reads next_free after the push";
+  p.bad = "the pop installs a stale next_free";
+  const std::string f = "csp/lock_free/ring.hpp";
+  p.sites = {{"top", f, "std::uint32_t overflow_pop() {", acq, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // top: 0 empty, 1 slot k pushed, 2 popped. next: 1 an older link, 2 the pusher's.
+    g.locs = {{"top", 0, 2}, {"next", 1, 2}};
+    g.threads = {[](thread_ctx& t) {
+                   t.store(1, 2, rlx);  // storage(k).next_free = below
+                   int e = 0;
+                   t.assume(t.compare_exchange(0, e, 1, rel, rlx));
+                 },
+                 [o](thread_ctx& t) {
+                   t.assume(t.load(0, o.at("top")) == 1);
+                   const int below = t.load(1, rlx);
+                   int e = 1;
+                   t.assume(t.compare_exchange(0, e, 2, acq, acq));
+                   t.note("below", below);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("below") != 2; };
+    return g;
+  };
+  return p;
+}
+
+// ---- rendezvous.hpp ---------------------------------------------------------------------------
+
+// A linker against close (rendezvous.hpp L1, L2, K1, K2): the previous lap frees the cell, a
+// party links in it (L1) and re-checks the closed flag (L2) and its partner's counter; close
+// sets the flag (K1), cuts the partner's counter (K2) and its sweep reads the cell (seal). Bad:
+// the sweep sees the previous lap and leaves the cell to the linker's re-check, and the re-check
+// misses the close — the party waits for a partner that never comes.
+protocol rendezvous_link_close(bool select) {
+  protocol p;
+  p.name = select ? "rendezvous: a select's link (enlist) against close"
+                  : "rendezvous: a blocked link (L1) against close";
+  p.bad = "close and the linker both miss each other";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {
+      {"L1", f, select ? "w, make_word(p, select_of(my_state))," : "w, make_word(p, my_state),", sc,
+       ar},
+      {"seal", f, "void seal(std::uint64_t p) noexcept {", sc, acq},
+      {"cut", f, "const std::uint64_t before = counter.fetch_or(", sc, ar}};
+  p.make = [](const orders& o) {
+    program g;
+    // word: 0 the previous lap, 1 empty (this lap), 2 linked. cut: 1 once close cut the
+    // partner's counter.
+    g.locs = {{"word", 0, 2}, {"closed", 0, 1}, {"cut", 0, 1}};
+    g.threads = {[](thread_ctx& t) { t.store(0, 1, sc); },  // free_cell() of the previous lap
+                 [o](thread_ctx& t) {
+                   int e = 1;
+                   t.assume(t.compare_exchange(0, e, 2, o.at("L1"), rlx));
+                   const int closed = t.load(1, sc);  // L2: closed_now()
+                   t.note("sees_cut", closed == 1 && t.load(2, sc) == 1 ? 1 : 0);  // cut()
+                 },
+                 [o](thread_ctx& t) {
+                   (void)t.exchange(1, 1, sc);           // K1
+                   (void)t.fetch_or(2, 1, o.at("cut"));  // K2
+                   t.note("swept", t.load(0, o.at("seal")));
+                 }};
+    g.bad = [](const outcome& r) { return r.at("swept") == 0 && r.at("sees_cut") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// A select watching the rendezvous (watch_ready, the C of detail/watch_list.hpp): a party
+// draws its position on its counter, links in the cell (L1) and notifies (W2); the select
+// counts itself in (W1), reads the partner's counter (hi) and scans the cell. Bad: the notify
+// sees no watcher and the select's re-check misses the party — it sleeps beside a partner.
+protocol rendezvous_watch_link() {
+  protocol p;
+  p.name = "rendezvous: a select watching for a partner (watch_ready)";
+  p.bad = "the notify skips, the re-check misses the waiting party";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {
+      {"hi", f, "const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);  // as", sc, acq},
+      {"scan", f, "// seq_cst: the re-check of a link (L1) that the notify may have", sc, acq}};
+  p.make = [](const orders& o) {
+    program g;
+    g.locs = {{"counter", 0, 1}, {"word", 0, 1}, {"count", 0, 1}};
+    g.threads = {[](thread_ctx& t) {
+                   (void)t.fetch_add(0, 1, sc);  // the draw of position 0
+                   int e = 0;
+                   t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // L1
+                   t.note("w2", t.load(2, sc));                     // watch_.notify_all()
+                 },
+                 [o](thread_ctx& t) {
+                   (void)t.fetch_add(2, 1, sc);  // W1
+                   const int hi = t.load(0, o.at("hi"));
+                   t.note("found", hi == 1 && t.load(1, o.at("scan")) == 1 ? 1 : 0);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("w2") == 0 && r.at("found") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// The same re-check for a free: the previous lap frees the cell of the select's next position
+// (free_cell(), then W2); the select (W1) re-reads that cell. Bad: it sleeps while the cell it
+// would draw is free.
+protocol rendezvous_watch_free() {
+  protocol p;
+  p.name = "rendezvous: a select watching for a free cell (watch_ready)";
+  p.bad = "the notify skips, the re-check misses the free";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {{"free", f, "void free_cell(std::uint64_t p) noexcept {", sc, rel},
+             {"recheck", f, "// seq_cst: the re-check of a free (free_cell) that the notify may",
+              sc, acq}};
+  p.make = [](const orders& o) {
+    program g;
+    g.locs = {{"word", 0, 1}, {"count", 0, 1}};  // word: 0 the previous lap, 1 free
+    g.threads = {[o](thread_ctx& t) {
+                   t.store(0, 1, o.at("free"));
+                   t.note("w2", t.load(1, sc));  // watch_.notify_all()
+                 },
+                 [o](thread_ctx& t) {
+                   (void)t.fetch_add(1, 1, sc);  // W1
+                   t.note("free", t.load(0, o.at("recheck")));
+                 }};
+    g.bad = [](const outcome& r) { return r.at("w2") == 0 && r.at("free") == 0; };
+    return g;
+  };
+  return p;
+}
+
+}  // namespace
+
+int main() {
+  std::printf("RC11 litmus checker (models/rc11.hpp)\n\nPart 1: classic litmus tests\n");
+  for (const classic& c : classics()) {
+    const litmus::verdict v = litmus::check(c.prog);
+    const bool ok = v.allowed() == c.allowed && v.executions > 0;
+    report(ok, c.name + (c.allowed ? ": allowed" : ": forbidden"), v);
+  }
+  std::printf("\nPart 2: csp's protocol steps, shipped and each site weakened\n");
+  for (const protocol& p :
+       {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
+        ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
+        rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
+        rendezvous_watch_free()}) {
+    run(p);
+  }
+  std::printf("\n%s\n", failures == 0 ? "all litmus tests gave their expected verdicts"
+                                      : "SOME LITMUS TESTS FAILED");
+  return failures == 0 ? 0 : 1;
+}
