@@ -637,6 +637,44 @@ protocol rendezvous_watch_free() {
   return p;
 }
 
+// closed() against another channel's answer (IRIW). A close's cut of S (K3) and a send on a
+// second channel are independent writes; two threads each ask both channels, in opposite
+// orders. One sees the close and not the value, the other the value and not the close: no
+// single order of the two operations explains both, so the composition (and so each object,
+// linearizability being local) is not linearizable. closed() is the rendezvous' load of S.
+protocol rendezvous_closed() {
+  protocol p;
+  p.name = "rendezvous: closed() is linearizable (IRIW with another channel)";
+  p.bad = "two threads see the close and a send in opposite orders";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {{"closed", f, "bool closed() const noexcept {", sc, acq},
+             {"K3", f, "const std::uint64_t before = counter.fetch_or(", sc, ar}};
+  p.make = [](const orders& o) {
+    program g;
+    // cut: the cut bit of S. word: the other channel's position 0, published or not.
+    g.locs = {{"cut", 0, 1}, {"word", 0, 1}};
+    g.threads = {[o](thread_ctx& t) { (void)t.fetch_or(0, 1, o.at("K3")); },
+                 [](thread_ctx& t) {
+                   int e = 0;
+                   t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // the other channel's send
+                 },
+                 [o](thread_ctx& t) {
+                   t.note("a_closed", t.load(0, o.at("closed")));
+                   t.note("a_value", t.load(1, sc));  // try_recv's R1
+                 },
+                 [o](thread_ctx& t) {
+                   t.note("b_value", t.load(1, sc));
+                   t.note("b_closed", t.load(0, o.at("closed")));
+                 }};
+    g.bad = [](const outcome& r) {
+      return r.at("a_closed") == 1 && r.at("a_value") == 0 && r.at("b_value") == 1 &&
+             r.at("b_closed") == 0;
+    };
+    return g;
+  };
+  return p;
+}
+
 }  // namespace
 
 int main() {
@@ -651,7 +689,7 @@ int main() {
        {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
         ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
         rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
-        rendezvous_watch_free()}) {
+        rendezvous_watch_free(), rendezvous_closed()}) {
     run(p);
   }
   std::printf("\n%s\n", failures == 0 ? "all litmus tests gave their expected verdicts"
