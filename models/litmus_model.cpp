@@ -8,8 +8,10 @@
 //   * with any one of its sites weakened one step (the mutant), some execution does;
 //   * each site names the line of the library it stands for (an anchor: the code text of the
 //     atomic operation) and the order written there, and the test fails if the header no longer
-//     says that order — the litmus is tied to the code, not a copy of it.
-// docs/memory_orders.md lists which site each test covers.
+//     says that order.
+// The anchor ties a litmus to the code's orders; the program itself is a hand distillation of
+// the step, which a change to the protocol must carry over by hand. docs/memory_orders.md lists
+// which site each test covers, and the argument behind each program.
 #include <cctype>
 #include <cstdio>
 #include <fstream>

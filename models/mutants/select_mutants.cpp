@@ -37,13 +37,13 @@ int main(int argc, char** argv) {
                               lf<dm::select_claim_ignores_enlisting>, 0, 0,
                               rl::test_result_user_assert_failed>>("select_claim_ignores_enlisting",
                                                                    search::bound(1));
-  // The rendezvous sends a party back (the transfer threw) with the outcome `done`: a waiting
-  // sender returns as if its value had been taken, and the receiver, retrying, waits forever.
   // A select's delist() reads its cell relaxed: the select returns and its case's record dies
   // unordered with a claimer that read the record and lost the select's claim (DATA RACE on
   // the record's lifetime, csp/sync/mutation.hpp lifetime).
   add<sel::exactly_one_of_two<lf<lfm::rdv_relaxed_delist>, lf<lfm::rdv_relaxed_delist>, 0, 0,
                               rl::test_result_data_race>>("rdv_relaxed_delist", search::bound(1));
+  // The rendezvous sends a party back (the transfer threw) with the outcome `done`: a waiting
+  // sender returns as if its value had been taken, and the receiver, retrying, waits forever.
   add<chan::throwing_transfer<
       csp::lock_free::channel<chan::flaky, relacy_backend<lfm::rdv_send_back_frees>>,
       rl::test_result_deadlock>>("rdv_send_back_frees", search::bound(2));
