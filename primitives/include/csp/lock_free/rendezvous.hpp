@@ -411,11 +411,11 @@ class rendezvous {
     cell& c = cell_of(e.p);
     for (;;) {
       // acquire: pairs with the release store (free, skip, seal) of whoever held our cell
-      // busy: its reads of e.w come before it, and so before the select returns and e dies.
-      // That matters where the claimer lost the select's claim, so never woke it. (Mutant
-      // rdv_relaxed_delist: a DATA RACE between the claimer's use of e.w and its death.)
-      std::uint64_t w =
-          c.word.load(sync::order<B, mutation::rdv_relaxed_delist>(std::memory_order_acquire));
+      // busy: its reads of e.w come before it, and so before the select returns and e dies —
+      // which matters where the claimer lost the select's claim and so never woke it. (Mutant
+      // rdv_relaxed_delist: a DATA RACE between the claimer's use of e.w and e's death.)
+      constexpr auto seen = sync::order<B, mutation::rdv_relaxed_delist>(std::memory_order_acquire);
+      std::uint64_t w = c.word.load(seen);
       if (!at(w, e.p)) return;  // met (or found gone) and freed
       const std::uint32_t st = state_of(w);
       if (st == busy) {  // a claimer is reading e.w: wait for it to let go of the cell
