@@ -28,14 +28,16 @@
 // (try_recv `empty`) on an open channel whatever the schedule. Here each channel also stamps,
 // through its observation point `waiting` (csp/sync/mutation.hpp), the moment a blocked send or
 // recv becomes findable — the lock-free rendezvous right after its link, the mutex-based
-// channel when it enqueues its waiter — and every history must also pass
-// csp_test::exactness(): a `full` needs a point in its interval at which no receiver certainly
-// waited.
+// channel when it enqueues its waiter — and, through `closing`, the moment the close takes
+// effect (the rendezvous' K3, the mutex-based close under its lock); every history must also
+// pass csp_test::exactness(): a `full` needs a point in its interval, before the close took
+// effect, at which no receiver certainly waited.
 //
 // The planted-bug suites run through the same recording and checking and pass only if a
 // history is rejected: a lie about a buffered value (lying_channel), a rendezvous whose double
 // collect's second read is only acquire and so can overlook a link that lands mid-scan (mutant
-// rdv_try_collect_acquire), and the rendezvous'
+// rdv_try_collect_acquire), a try operation that does not look at the closed flag again after
+// its scan (mutant rdv_try_misses_close), and the rendezvous'
 // earlier close (mutant rdv_closed_flag_after_draw). The last script, select_loser, puts a
 // select beside the try operations; its planted bug is a select that gives back the partner it
 // drew (mutant rdv_dirty_select_gives_back), which is how the lock-free rendezvous behaved
@@ -68,6 +70,10 @@ using lf_try_collect_acquire = csp::lock_free::channel<
 // A select that gives back the partner it drew when a claimer marked it.
 using lf_gives_back = csp::lock_free::channel<
     int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_dirty_select_gives_back>>;
+// A try operation that answers `full` / `empty` without looking at the closed flag again after
+// its scan: it may have passed over a waiter that the close cancelled meanwhile.
+using lf_try_misses_close = csp::lock_free::channel<
+    int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_try_misses_close>>;
 // The rendezvous' close before the counters were cut: the closed flag, read after the draw.
 using lf_closed_flag_after_draw = csp::lock_free::channel<
     int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_closed_flag_after_draw>>;
@@ -142,11 +148,18 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
   std::uint64_t clock = 0;  // stamps: plain, see the file comment
   std::array<std::array<op_record, 4>, Threads> rec{};
   std::array<std::size_t, Threads> current{};  // the operation each thread is in
+  std::uint64_t close_effect = op_record::never;
 
   // The channel's observation point `waiting` (csp/sync/mutation.hpp) stamps the operation
   // the calling thread is in: the moment a partner's try operation can first find it.
+  // `closing` stamps the moment the close takes effect, whichever thread makes it so (in the
+  // lock-free rendezvous, an operation that finds the close under way helps it: K3).
   static inline recorded* active = nullptr;
   static void on_observe(csp::sync::point p) {
+    if (p == csp::sync::point::closing) {
+      if (active->close_effect == op_record::never) active->close_effect = active->clock++;
+      return;
+    }
     if (p != csp::sync::point::waiting) return;
     const auto t = static_cast<std::size_t>(rl::ctx().current_thread());
     active->rec[t][active->current[t]].mark_waiting(active->clock);
@@ -174,7 +187,11 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
     csp_test::history h;
     h.capacity = S.capacity;
     for (unsigned t = 0; t < Threads; ++t) {
-      for (std::size_t i = 0; i < S.length[t]; ++i) h.add(rec[t][i]);
+      for (std::size_t i = 0; i < S.length[t]; ++i) {
+        op_record& r = rec[t][i];
+        if (r.kind == op_kind::close && r.out.st == csp::status::ok) r.effect = close_effect;
+        h.add(r);
+      }
     }
     store().insert(h);
   }
@@ -201,10 +218,14 @@ struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
   op_record close{};
 
   static inline select_loser* active = nullptr;
-  // Only thread 0's receive waits on `ch` (the select's cases register without the point).
+  // Only thread 0's receive waits on `ch` (the select's cases register without the point), and
+  // only `ch` is closed.
   static void on_observe(csp::sync::point p) {
     if (p == csp::sync::point::waiting && rl::ctx().current_thread() == 0) {
       active->recv.mark_waiting(active->clock);
+    }
+    if (p == csp::sync::point::closing && active->close.effect == op_record::never) {
+      active->close.effect = active->clock++;
     }
   }
   void before() {
@@ -401,6 +422,11 @@ int main(int argc, char** argv) {
   // that lands while it scans, and it answers `full` while a receiver waits.
   add_checked<recorded<leaving_receiver, 4, lf_try_collect_acquire>>(
       "ch.lin.planted_inexact_full", search::bound(2), expect::violation);
+  // The exactness check can fail at a close: a try_recv reads the counters before the close,
+  // which then cancels the waiting sender; the scan passes over its cell and the try answers
+  // `empty`, while the sender waited until the close took effect (a stamp of its own).
+  add_checked<recorded<three_unbuffered_try, 3, lf_try_misses_close>>(
+      "ch.lin.planted_empty_at_close", search::bound(2), expect::violation);
   add_checked<select_loser<channel>>("ch.lin.select_loser<mutex_based>", search::bound(2));
   // Bound 2 under `make check-long`.
   add_checked<select_loser<lf_channel>>("ch.lin.select_loser<lock_free>", csp::models::deep_search()

@@ -70,6 +70,10 @@ struct op_record {
   // exactness().
   static constexpr std::uint64_t never = ~std::uint64_t{0};
   std::uint64_t wait = never;
+  // A close: the stamp of the moment it took effect, its linearization point
+  // (csp::sync::point::closing), where a recorder can see it; `never` otherwise. See
+  // exactness().
+  std::uint64_t effect = never;
 
   // Records that this operation is findable now (the next stamp of `clock`), unless it was
   // already: the first time is the one that counts (above).
@@ -112,6 +116,7 @@ struct history {
       mix(static_cast<std::uint32_t>(r.out.value));
       mix(r.call | (r.ret << 32));
       mix(r.wait);
+      mix(r.effect);
     }
     return h;
   }
@@ -356,6 +361,9 @@ inline std::string describe(const history& h, const verdict& v) {
     if (r.wait != op_record::never) {
       answer += detail::format(" (waits @%llu)", static_cast<unsigned long long>(r.wait));
     }
+    if (r.effect != op_record::never) {
+      answer += detail::format(" (@%llu)", static_cast<unsigned long long>(r.effect));
+    }
     std::string line = detail::format(
         "  %-3s [%3llu,%3llu]  %-14s -> %-26s", thread_name(r.thread).c_str(),
         static_cast<unsigned long long>(r.call), static_cast<unsigned long long>(r.ret),
@@ -422,24 +430,32 @@ inline std::string describe(const history& h, const verdict& v) {
 // each blocking operation started waiting (op_record::wait).
 //
 // A blocking recv R certainly waits from its wait stamp until its partner could first have
-// taken it: the call of the send whose value it received, or of the close that released it.
+// taken it: the call of the send whose value it received, or the moment the close that
+// released it took effect (its `effect` stamp; its call, where the history has none).
 // A try_send that answered `full` must have a point inside its [call, ret] interval at which no
-// receiver certainly waits; likewise a try_recv that answered `empty`, with blocking sends.
-// (Sound: every interval used is one the operation certainly spent waiting, so a correct
-// channel never fails it; an answer given while a partner was leaving passes.)
+// receiver certainly waits and, where the close's effect is stamped, that comes before it:
+// once the close has taken effect the answer is `closed`. Likewise a try_recv that answered
+// `empty`, with blocking sends. (Sound: every interval used is one the operation certainly
+// spent waiting, so a correct channel never fails it; an answer given while a partner was
+// leaving passes. Without the effect stamp, a `full` given while the close released the only
+// receiver passes too: the close may have taken effect as soon as it was called.)
 //
 // Returns nullopt when the history passes, else which answer is inexact and why.
 inline std::optional<std::string> exactness(const history& h) {
   using csp::status;
   if (h.capacity != 0) return std::nullopt;
   const auto ops = [&h](std::size_t i) -> const op_record& { return h.ops[i]; };
-  std::uint64_t close_call = op_record::never;
+  std::uint64_t released = op_record::never;  // when the close took effect, at the latest
+  std::uint64_t open_until = op_record::never;
   for (std::size_t i = 0; i < h.n; ++i) {
-    if (ops(i).kind == op_kind::close && ops(i).out.st == status::ok) close_call = ops(i).call;
+    const op_record& c = ops(i);
+    if (c.kind != op_kind::close || c.out.st != status::ok) continue;
+    released = c.effect != op_record::never ? c.effect : c.call;
+    open_until = c.effect;
   }
   // Until when P certainly waits (exclusive).
   const auto until = [&](const op_record& p) {
-    if (p.out.st != status::ok) return close_call;  // released by the close
+    if (p.out.st != status::ok) return released;  // released by the close
     for (std::size_t i = 0; i < h.n; ++i) {
       const op_record& q = ops(i);
       if (q.out.st != status::ok) continue;
@@ -454,10 +470,11 @@ inline std::optional<std::string> exactness(const history& h) {
     const bool empty = a.kind == op_kind::try_recv && a.out.st == status::empty;
     if (!full && !empty) continue;
     const op_kind partner = full ? op_kind::recv : op_kind::send;
-    // Points between consecutive stamps: s + 1/2 for s in [call, ret).
+    // Points between consecutive stamps: s + 1/2 for s in [call, ret), before the close took
+    // effect.
     bool free_point = false;
     std::size_t witness = h.n;
-    for (std::uint64_t s = a.call; s < a.ret && !free_point; ++s) {
+    for (std::uint64_t s = a.call; s < a.ret && s < open_until && !free_point; ++s) {
       free_point = true;
       for (std::size_t i = 0; i < h.n; ++i) {
         const op_record& p = ops(i);
@@ -469,11 +486,18 @@ inline std::optional<std::string> exactness(const history& h) {
         }
       }
     }
+    if (!free_point && witness == h.n) {
+      return detail::format("%s %s [%llu,%llu] answered %s after the close took effect at %llu",
+                            thread_name(a.thread).c_str(), call_text(a).c_str(),
+                            static_cast<unsigned long long>(a.call),
+                            static_cast<unsigned long long>(a.ret), to_string(a.out.st),
+                            static_cast<unsigned long long>(open_until));
+    }
     if (!free_point) {
       const op_record& p = ops(witness);
       return detail::format(
-          "%s %s [%llu,%llu] answered %s while %s %s waited throughout: findable from stamp "
-          "%llu, and no partner could take it before %llu",
+          "%s %s [%llu,%llu] answered %s while %s %s waited: findable from stamp %llu, and no "
+          "partner could take it (nor the close release it) before %llu",
           thread_name(a.thread).c_str(), call_text(a).c_str(),
           static_cast<unsigned long long>(a.call), static_cast<unsigned long long>(a.ret),
           to_string(a.out.st), thread_name(p.thread).c_str(), call_text(p).c_str(),

@@ -173,8 +173,36 @@ TEST(ExactnessCheck, FullWhileAReceiverWaitsThroughoutIsRejected) {
       make(0, {waiting(recv(1, 0, 7, 1), 1), try_send(0, 2, 3, 7, status::full), send(2, 5, 6, 1)});
   const std::optional<std::string> why = csp_test::exactness(h);
   ASSERT_TRUE(why.has_value());
-  EXPECT_NE(why->find("answered full while t1 recv() waited throughout"), std::string::npos)
-      << *why;
+  EXPECT_NE(why->find("answered full while t1 recv() waited"), std::string::npos) << *why;
+}
+
+op_record took_effect(op_record r, std::uint64_t effect) {
+  r.effect = effect;
+  return r;
+}
+
+// Where the history records when the close took effect (op_record::effect), a receiver it
+// released waits until then, and from then on `full` / `empty` is wrong: the answer is `closed`.
+TEST(ExactnessCheck, TheCloseReleasesItsWaitersWhereItTakesEffect) {
+  // The close [3, 8] took effect at 6: the receiver waits over [2, 6), and after 6 the channel
+  // is closed — no point of [2, 7] fits `full`.
+  EXPECT_FALSE(
+      exact(make(0, {waiting(recv(1, 0, 9, std::nullopt), 1), try_send(0, 2, 7, 7, status::full),
+                     took_effect(close(2, 3, 8), 6)})));
+  // Without the stamp the close may have taken effect at its call: the point after 3 is free.
+  EXPECT_TRUE(exact(make(0, {waiting(recv(1, 0, 9, std::nullopt), 1),
+                             try_send(0, 2, 7, 7, status::full), close(2, 3, 8)})));
+  // Mirror: try_recv says empty while a sender waits until the close.
+  EXPECT_FALSE(exact(make(0, {waiting(send(1, 0, 9, 1, status::closed), 1),
+                              try_recv(0, 2, 7, status::empty), took_effect(close(2, 3, 8), 6)})));
+  // Nobody waits, but the whole answer comes after the close took effect.
+  const history late =
+      make(0, {took_effect(close(1, 0, 3), 1), try_send(0, 2, 4, 7, status::full)});
+  const std::optional<std::string> why = csp_test::exactness(late);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("after the close took effect at 1"), std::string::npos) << *why;
+  // A point before the effect, with nobody waiting, fits `full`.
+  EXPECT_TRUE(exact(make(0, {took_effect(close(1, 0, 5), 4), try_send(0, 2, 3, 7, status::full)})));
 }
 
 TEST(ExactnessCheck, FullIsExactWhenSomePointHasNobodyCertainlyWaiting) {

@@ -92,7 +92,12 @@
 //   * the double collect's second read (D2) at acquire instead of seq_cst: it can miss a link
 //     that lands while the scan passes, and a try operation answers `full` while a receiver
 //     waits — the linearizability model's exactness check rejects it in
-//     ch.lin.leaving_receiver (mutant rdv_try_collect_acquire).
+//     ch.lin.leaving_receiver (mutant rdv_try_collect_acquire);
+//   * a try operation whose collect found nobody answering `full` without reading the closed
+//     flag again (D3), as this channel did until 2026-11-30: a close that took effect during
+//     the scan cancelled a waiter it passed, which waited until the close — the exactness
+//     check, given the close's effect stamp, rejects it in ch.lin.3threads.unbuffered.try
+//     (mutant rdv_try_misses_close).
 #pragma once
 
 #include <cstdint>
@@ -122,6 +127,7 @@ struct rdv_try_collect_acquire {};
 struct rdv_closed_flag_after_draw {};
 struct rdv_dirty_select_gives_back {};
 struct rdv_relaxed_delist {};
+struct rdv_try_misses_close {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -463,11 +469,11 @@ class rendezvous {
   // counters: whoever is about to answer `closed` calls it first, so that K3 comes before
   // the answer.
   void cut_counters() noexcept {
-    cut_counter(R_, R_cut_);  // K2
-    cut_counter(S_, S_cut_);  // K3
+    cut_counter(R_, R_cut_, false);  // K2
+    cut_counter(S_, S_cut_, true);   // K3
   }
   void cut_counter(typename B::template atomic<std::uint64_t>& counter,
-                   typename B::template atomic<std::uint64_t>& snap) noexcept {
+                   typename B::template atomic<std::uint64_t>& snap, bool linearizes) noexcept {
     // relaxed: a cheap look first. Seeing the bit is all a helper needs (the cut is then done,
     // and the snapshot is read by its own loop); a stale clear bit only costs the fetch_or
     // below, which reads the latest value. (The order matrix found no model needing more.)
@@ -475,6 +481,7 @@ class rendezvous {
     // seq_cst (K2, K3): in the total order with the draws (which read the bit atomically), a
     // linker's re-check L2 and the sweep's seals in close().
     const std::uint64_t before = counter.fetch_or(cut_bit, std::memory_order_seq_cst);
+    if (linearizes && (before & cut_bit) == 0) sync::observe<B>(sync::point::closing);
     // relaxed: the snapshot is written once (0 means not yet) and publishes nothing but its
     // own value, which snapshot()'s load reads by coherence alone.
     if ((before & cut_bit) == 0) snap.store(before + 1, std::memory_order_relaxed);
@@ -705,6 +712,16 @@ class rendezvous {
       constexpr auto d2 = sync::order<B, mutation::rdv_try_collect_acquire>(
           std::memory_order_seq_cst, std::memory_order_acquire);  // acquire: the planted bug
       if (!lagging && links_.load(d2) == links_before) {
+        // (D3) The scan may have passed a waiter that a close cancelled (seal()) after we read
+        // the counters uncut: before the close took effect that waiter waited, after it the
+        // answer is `closed`, so `full` would be right at no instant. Every seal comes after
+        // the close's flag K1 in happens-before (its caller wrote K1, read it, or drew a cut
+        // counter), and the scan's load read the seal's release write, so this load sees K1.
+        // (Mutant rdv_try_misses_close.)
+        if (!sync::planted<B, mutation::rdv_try_misses_close> && closed_now()) {
+          cut_counters();
+          return status::closed;
+        }
         return src != nullptr ? status::full : status::empty;
       }
     }

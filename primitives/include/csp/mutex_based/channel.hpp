@@ -489,6 +489,7 @@ void channel<T, B>::close() const {
   s_->guarded.with_mut([&](core& c) {
     if (c.closed) throw closed_channel_error("csp::channel: close of closed channel");
     c.closed = true;
+    sync::observe<B>(sync::point::closing);  // under the mutex: the close takes effect here
     while (waiter* r = c.recvq.pop_front()) {
       // The planted bug: only plain receivers hear of the close; a select sleeps on.
       if (sync::planted<B, mutation::ch_mb_close_skips_selects> && r->sel != nullptr) continue;
