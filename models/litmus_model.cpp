@@ -639,6 +639,147 @@ protocol rendezvous_watch_free() {
   return p;
 }
 
+// The same re-check for the cell of the next position: which cell depends on our own counter
+// (`lo`), so a stale `lo` re-checks a cell an earlier lap used. One cell (W = 1): a party of our
+// side draws position 0 (our counter 0 -> 1) and links; its partner claims it, and the pair
+// frees the cell for position 1 (free_cell(), then W2); the select (W1) reads our counter and
+// the cell of that position. Bad: the notify sees no watcher, and the select reads position 0
+// and the cell already freed past it — it sleeps while the cell of its next position is free.
+protocol rendezvous_watch_next() {
+  protocol p;
+  p.name = "rendezvous: a select watching the cell of its next position (watch_ready's lo)";
+  p.bad = "the notify skips, the re-check reads an earlier lap's cell";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {{"lo", f, "bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t",
+              sc, acq}};
+  p.make = [](const orders& o) {
+    program g;
+    // counter: our side's next position. link: the drawer's link. cell: the stamp of the one
+    // cell (0: position 0, in use; 1: freed for position 1).
+    g.locs = {{"counter", 0, 1}, {"link", 0, 1}, {"cell", 0, 1}, {"count", 0, 1}};
+    g.threads = {[](thread_ctx& t) {
+                   (void)t.fetch_add(0, 1, sc);  // the draw of position 0
+                   int e = 0;
+                   t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // L1
+                 },
+                 [](thread_ctx& t) {
+                   t.assume(t.load(1, acq) == 1);  // the partner meets the link
+                   t.store(2, 1, sc);              // the pair frees the cell: free_cell()
+                   t.note("w2", t.load(3, sc));    // watch_.notify_all()
+                 },
+                 [o](thread_ctx& t) {
+                   (void)t.fetch_add(3, 1, sc);  // W1
+                   const int lo = t.load(0, o.at("lo"));
+                   const int stamp = t.load(2, sc);  // the re-check of the free
+                   t.note("ready", stamp == lo ? 1 : 0);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("w2") == 0 && r.at("ready") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// A cell a try operation served, swept and reused (rendezvous.hpp sweep()): the try operation
+// reads the waiter's fields in the cell and marks it skip (release); the sweep reads the mark,
+// takes the position on our counter and frees the cell; the next lap's party reads the free
+// and fills the cell's fields. Bad: the fill races with the try operation's read.
+protocol rendezvous_sweep() {
+  protocol p;
+  p.name = "rendezvous: a skipped cell, swept and reused by the next lap";
+  p.bad = "the next lap's fill races the try operation's read";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {
+      {"sweep", f, "void sweep(typename B::template atomic<std::uint64_t>& mine,", acq, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // word: 0 busy (the try operation holds it), 1 skip, 2 freed for the next lap.
+    g.locs = {{"word", 0, 2}, {"field", 0, 1}, {"counter", 0, 1}};
+    g.threads = {[](thread_ctx& t) {
+                   (void)t.load(1, na);  // transfer(): the waiter's destination, in the cell
+                   t.store(0, 1, rel);   // leave(): the skip mark
+                 },
+                 [o](thread_ctx& t) {
+                   t.assume(t.load(0, o.at("sweep")) == 1);
+                   int e = 0;
+                   t.assume(t.compare_exchange(2, e, 1, rlx, rlx));  // our counter past p
+                   t.store(0, 2, sc);                                // free_cell()
+                 },
+                 [](thread_ctx& t) {
+                   t.assume(t.load(0, acq) == 2);  // the next lap's drawer sees the free
+                   t.store(1, 1, na);              // fill()
+                 }};
+    g.bad = [](const outcome&) { return false; };  // a data race is bad by itself
+    return g;
+  };
+  return p;
+}
+
+// A try operation's collect against a close that cancels a waiter (try_pair's D3, seal()): a
+// waiter is linked at p; close sets the flag (K1), and its sweep cancels the waiter — the
+// claim through busy, then `sealed`. A try operation that read the counters uncut scans the
+// cell, and if the waiter is gone re-reads the flag (D3) before it answers. Bad: the scan saw
+// the waiter gone and D3 missed the close — `full`, though the waiter waited until the close
+// took effect.
+protocol rendezvous_seal_collect() {
+  protocol p;
+  p.name = "rendezvous: a try operation passes a waiter the close cancelled (D3)";
+  p.bad = "the scan sees the waiter gone and the re-check misses the close";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {{"cancel", f, "// release: a try operation whose scan reads `busy` here passes over",
+              rel, rlx},
+             {"sealed", f, "c.word.store(make_word(p, sealed),", rel, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // word: 1 the waiter linked, 2 busy (the seal's claim), 3 sealed.
+    g.locs = {{"closed", 0, 1}, {"word", 1, 3}};
+    g.threads = {[o](thread_ctx& t) {
+                   (void)t.exchange(0, 1, sc);    // K1 (then the cuts)
+                   t.assume(t.load(1, sc) == 1);  // seal(): the load (K2)
+                   int e = 1;
+                   t.assume(t.compare_exchange(1, e, 2, o.at("cancel"), rlx));
+                   t.store(1, 3, o.at("sealed"));
+                 },
+                 [](thread_ctx& t) {
+                   t.note("gone", t.load(1, sc) != 1 ? 1 : 0);  // the scan
+                   t.note("d3", t.load(0, sc));                 // closed_now()
+                 }};
+    g.bad = [](const outcome& r) { return r.at("gone") == 1 && r.at("d3") == 0; };
+    return g;
+  };
+  return p;
+}
+
+// A seal of an empty cell carries the close to the party that arrives later (S4): close writes
+// something before close() and seals position p (no party there yet); p's party, which drew
+// before its own counter's cut (so its draw carries nothing), finds `sealed` and returns
+// closed, then reads what close's caller wrote. Bad: a data race on it.
+protocol rendezvous_seal_empty() {
+  protocol p;
+  p.name = "rendezvous: a sealed empty cell publishes the close (S4)";
+  p.bad = "the party that finds the seal races what preceded close()";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {
+      {"seal_empty", f, "if (c.word.compare_exchange_strong(w, make_word(p, sealed),", rel, rlx}};
+  p.make = [](const orders& o) {
+    program g;
+    // word: 0 empty, 1 sealed.
+    g.locs = {{"data", 0, 1}, {"closed", 0, 1}, {"word", 0, 1}};
+    g.threads = {[o](thread_ctx& t) {
+                   t.store(0, 1, na);           // the closer's caller, before close()
+                   (void)t.exchange(1, 1, sc);  // K1 (then the cuts)
+                   int e = 0;
+                   t.assume(t.compare_exchange(2, e, 1, o.at("seal_empty"), rlx));
+                 },
+                 [](thread_ctx& t) {
+                   t.assume(t.load(2, acq) == 1);  // blocking(): finds `sealed`, returns closed
+                   (void)t.load(0, na);
+                 }};
+    g.bad = [](const outcome&) { return false; };  // a data race is bad by itself
+    return g;
+  };
+  return p;
+}
+
 // closed() against another channel's answer (IRIW). A close's cut of S (K3) and a send on a
 // second channel are independent writes; two threads each ask both channels, in opposite
 // orders. One sees the close and not the value, the other the value and not the close: no
@@ -691,7 +832,8 @@ int main() {
        {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
         ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
         rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
-        rendezvous_watch_free(), rendezvous_closed()}) {
+        rendezvous_watch_free(), rendezvous_watch_next(), rendezvous_sweep(),
+        rendezvous_seal_collect(), rendezvous_seal_empty(), rendezvous_closed()}) {
     run(p);
   }
   std::printf("\n%s\n", failures == 0 ? "all litmus tests gave their expected verdicts"

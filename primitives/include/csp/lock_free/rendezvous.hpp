@@ -730,13 +730,20 @@ class rendezvous {
   // Advances our counter over leading skipped positions starting at p, freeing their cells.
   void sweep(typename B::template atomic<std::uint64_t>& mine, std::uint64_t p) noexcept {
     for (;;) {
-      // acquire: pairs with the release skip mark.
+      // acquire: pairs with the skip mark's release (leave()), or, where the party withdrew
+      // (a relaxed compare-exchange), with the link whose release sequence that continues:
+      // whoever left the cell used it before, and our free hands the cell to the next lap.
+      // (The litmus model's rendezvous_sweep: relaxed, the next lap's fill races a try
+      // operation's read of the cell.)
       const std::uint64_t w = cell_of(p).word.load(std::memory_order_acquire);
       if (!at(w, p) || state_of(w) != skip) return;
       std::uint64_t expected = p;
-      // acq_rel: the acquire half orders our free after whoever marked the skip; release for
-      // the next drawer. relaxed on failure: a drawer owns p and frees it (or we lag).
-      if (!mine.compare_exchange_strong(expected, p + 1, std::memory_order_acq_rel,
+      // relaxed: a draw of p on behalf of the party that left it, which needs only its
+      // atomicity — against the drawers (one of us takes p, and that one frees the cell) and
+      // against the close's cut (a cut counter never equals p). The load above ordered our
+      // free after whoever marked the skip; the free's own store publishes it to the next
+      // lap. relaxed on failure: a drawer owns p and frees it (or we lag).
+      if (!mine.compare_exchange_strong(expected, p + 1, std::memory_order_relaxed,
                                         sync::retry_on_failure)) {
         return;
       }
@@ -757,26 +764,35 @@ class rendezvous {
       if (!at(w, p)) return;  // a previous lap: its future linker sees the closed flag (L2)
       const std::uint32_t st = state_of(w);
       if (st == empty) {
-        // seq_cst: the release half carries the close (seen by whoever seals, closer or linker)
-        // to the party that arrives here later, which returns closed (S4); seq_cst as N1 of
-        // cell_freed_, whose waiters re-check this word. relaxed on failure: look again.
-        if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_seq_cst,
+        // release: carries the close (which whoever seals has seen: it closed, read K1 in
+        // cut(), or drew a cut counter) to the party of p that arrives here later, drawn
+        // before its own counter's cut, and returns closed (S4). Nothing is read through the
+        // empty word it replaces. Not in S: a party waiting for this cell (cell_freed_)
+        // re-checks the close's flag and cuts themselves, in cut(), and close() notifies after
+        // its cuts. relaxed on failure: look again.
+        if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_release,
                                            sync::retry_on_failure)) {
           return;
         }
       } else if (waits(st, tx) || waits(st, rx)) {
-        // seq_cst: the acquire half as in meet() (the record is read below); seq_cst as K2.
-        // Through busy, so that a select withdrawing this waiter waits until we are done with
-        // its record. relaxed on failure: re-examine.
-        if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_seq_cst,
+        // release: a try operation whose scan reads `busy` here passes over the waiter we
+        // cancel, and must then see the close (D3): this carries K1 to it. No acquire half,
+        // as in meet()'s claim: the load above read the waiter's link (seq_cst, so acquire)
+        // and made its record visible; succeeding, this reads that same link (or a try
+        // operation's restoring store of it, after the link). Through busy, so that a select
+        // withdrawing this waiter waits until we are done with its record. relaxed on failure:
+        // re-examine.
+        if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_release,
                                            sync::retry_on_failure)) {
           waiter* partner = c.who[slot_of(st)].with([](waiter* const& who) { return who; });
           partner->alive.use();
           const bool ours = partner->sel == nullptr || partner->sel->claim(partner->case_index);
-          // seq_cst: the release half carries the close (seen by whoever seals, closer or
-          // linker) to a party that later finds `sealed` here and returns closed (S4); seq_cst
-          // as N1 of cell_freed_, whose waiters re-check this word.
-          c.word.store(make_word(p, sealed), std::memory_order_seq_cst);
+          // release: carries the close, as above, to a try operation that reads `sealed` here
+          // (D3: a plain store continues no release sequence) and to a party that finds it;
+          // and our reads of the record come before a withdrawing select's delist() reads
+          // `sealed` (acquire) and lets the record die — where we lost the select's claim we
+          // wake nobody, and this is the only order between the two. Not in S, as above.
+          c.word.store(make_word(p, sealed), std::memory_order_release);
           if (ours) wake(*partner, closed_out);
           return;
         }
@@ -954,8 +970,10 @@ class rendezvous {
   bool wait_for_cell(std::uint64_t p, std::uint32_t my_state, std::uint64_t seen, op_mode how,
                      const Deadline& deadline) {
     const std::uint32_t key = cell_freed_.prepare();
-    // seq_cst (C): the eventcount re-check against free_cell's and seal's seq_cst writes and
-    // close's cuts (cut() reads the counter with seq_cst).
+    // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store and close's
+    // cuts (cut() reads the flag and the counter with seq_cst; close() notifies after them).
+    // A seal of the earlier lap in this cell needs no wake of its own: it means p is cut too,
+    // which cut() sees.
     if (cell_of(p).word.load(std::memory_order_seq_cst) != seen || cut(p, my_state)) {
       cell_freed_.cancel();
       return true;
