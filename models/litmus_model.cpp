@@ -641,24 +641,36 @@ protocol rendezvous_watch_free() {
 
 // The same re-check for the cell of the next position: which cell depends on our own counter
 // (`lo`), so a stale `lo` re-checks a cell an earlier lap used. One cell (W = 1): a party of our
-// side draws position 0 (our counter 0 -> 1) and links; its partner claims it, and the pair
-// frees the cell for position 1 (free_cell(), then W2); the select (W1) reads our counter and
-// the cell of that position. Bad: the notify sees no watcher, and the select reads position 0
-// and the cell already freed past it — it sleeps while the cell of its next position is free.
-protocol rendezvous_watch_next() {
+// side draws position 0 (our counter 0 -> 1; a blocked operation's fetch_add or a select's
+// compare-exchange) and links; its partner claims it, and the pair frees the cell for position
+// 1 (free_cell(), then W2); the select (W1) reads our counter and the cell of that position.
+// Bad: the notify sees no watcher, and the select reads position 0 and the cell already freed
+// past it — it sleeps while the cell of its next position is free. The draw's place in S is
+// what puts it before `lo`: the free follows the draw only in happens-before.
+protocol rendezvous_watch_next(bool select) {
   protocol p;
-  p.name = "rendezvous: a select watching the cell of its next position (watch_ready's lo)";
+  p.name = select ? "rendezvous: a select's draw, then the watcher's lo (watch_ready)"
+                  : "rendezvous: a blocked draw, then the watcher's lo (watch_ready)";
   p.bad = "the notify skips, the re-check reads an earlier lap's cell";
   const std::string f = "csp/lock_free/rendezvous.hpp";
-  p.sites = {{"lo", f, "bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t",
+  p.sites = {{"draw", f,
+              select ? "if (!mine.compare_exchange_strong(cur, cur + 1,"
+                     : "const std::uint64_t drawn = mine.fetch_add(",
+              sc, ar},
+             {"lo", f, "bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t",
               sc, acq}};
-  p.make = [](const orders& o) {
+  p.make = [select](const orders& o) {
     program g;
     // counter: our side's next position. link: the drawer's link. cell: the stamp of the one
     // cell (0: position 0, in use; 1: freed for position 1).
     g.locs = {{"counter", 0, 1}, {"link", 0, 1}, {"cell", 0, 1}, {"count", 0, 1}};
-    g.threads = {[](thread_ctx& t) {
-                   (void)t.fetch_add(0, 1, sc);  // the draw of position 0
+    g.threads = {[select, o](thread_ctx& t) {
+                   if (select) {  // the draw of position 0
+                     int cur = 0;
+                     t.assume(t.compare_exchange(0, cur, 1, o.at("draw"), rlx));
+                   } else {
+                     (void)t.fetch_add(0, 1, o.at("draw"));
+                   }
                    int e = 0;
                    t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // L1
                  },
@@ -832,8 +844,9 @@ int main() {
        {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
         ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
         rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
-        rendezvous_watch_free(), rendezvous_watch_next(), rendezvous_sweep(),
-        rendezvous_seal_collect(), rendezvous_seal_empty(), rendezvous_closed()}) {
+        rendezvous_watch_free(), rendezvous_watch_next(false), rendezvous_watch_next(true),
+        rendezvous_sweep(), rendezvous_seal_collect(), rendezvous_seal_empty(),
+        rendezvous_closed()}) {
     run(p);
   }
   std::printf("\n%s\n", failures == 0 ? "all litmus tests gave their expected verdicts"

@@ -348,10 +348,13 @@ class rendezvous {
       // the previous lap's free. A stale "in use" only makes the select watch instead.
       std::uint64_t w = c.word.load(std::memory_order_relaxed);
       if (!at(w, cur)) break;  // the previous lap still uses the cell: watch instead
-      // seq_cst: a draw, ordered with the cut of our counter (K2 or K3): it succeeds only on
-      // an uncut value, so we drew before the cut. Drawing only a position whose cell is free
-      // means the select never waits for a cell. relaxed on failure: another party drew it,
-      // or the close cut the counter; look again.
+      // seq_cst: a draw. It succeeds only on an uncut value, so we drew before the cut (K2 or
+      // K3; atomicity alone decides that). In S it comes before a watching select's re-read
+      // of our counter (watch_ready()'s lo), which the free of our position's cell follows
+      // only in happens-before (litmus rendezvous_watch_next: acq_rel, the select sleeps
+      // beside a free cell). Drawing only a position whose cell is free means the select
+      // never waits for a cell. relaxed on failure: another party drew it, or the close cut
+      // the counter; look again.
       if (!mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
                                         sync::retry_on_failure)) {
         continue;
@@ -769,7 +772,7 @@ class rendezvous {
         // before its own counter's cut, and returns closed (S4). Nothing is read through the
         // empty word it replaces. Not in S: a party waiting for this cell (cell_freed_)
         // re-checks the close's flag and cuts themselves, in cut(), and close() notifies after
-        // its cuts. relaxed on failure: look again.
+        // its cuts. (Litmus rendezvous_seal_empty.) relaxed on failure: look again.
         if (c.word.compare_exchange_strong(w, make_word(p, sealed), std::memory_order_release,
                                            sync::retry_on_failure)) {
           return;
@@ -780,8 +783,8 @@ class rendezvous {
         // as in meet()'s claim: the load above read the waiter's link (seq_cst, so acquire)
         // and made its record visible; succeeding, this reads that same link (or a try
         // operation's restoring store of it, after the link). Through busy, so that a select
-        // withdrawing this waiter waits until we are done with its record. relaxed on failure:
-        // re-examine.
+        // withdrawing this waiter waits until we are done with its record. (Litmus
+        // rendezvous_seal_collect.) relaxed on failure: re-examine.
         if (c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_release,
                                            sync::retry_on_failure)) {
           waiter* partner = c.who[slot_of(st)].with([](waiter* const& who) { return who; });
@@ -812,7 +815,8 @@ class rendezvous {
     const std::uint32_t their_state = my_state == tx ? rx : tx;
     auto& mine = my_state == tx ? S_ : R_;
     auto& theirs = my_state == tx ? R_ : S_;
-    // seq_cst: as in try_pair().
+    // seq_cst: after the draws in S, so that the free re-check below reads the cell of the
+    // next position, not one an earlier lap used (litmus rendezvous_watch_next).
     const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
     const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);  // as above
     if (((lo | hi) & cut_bit) != 0) return true;                      // closed: poll again
@@ -834,8 +838,10 @@ class rendezvous {
     sink* dst = me.dst;
     bool expired = false;  // the deadline passed while we waited for our cell
     for (;;) {
-      // seq_cst: a draw, in the total order with the cut of our counter (K2 or K3): its result
-      // says on which side of the cut we drew.
+      // seq_cst: a draw. Its result says on which side of our counter's cut (K2 or K3) we
+      // drew, and its acquire half, reading a cut value, carries the close to us (S4). In S
+      // it comes before a watching select's re-read of our counter, as enlist()'s draw
+      // (litmus rendezvous_watch_next).
       const std::uint64_t drawn = mine.fetch_add(1, std::memory_order_seq_cst);
       const std::uint64_t p = drawn & ~cut_bit;
       // The planted bug: the closed flag, read after the draw, decides instead.
