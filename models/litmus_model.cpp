@@ -12,6 +12,8 @@
 // The anchor ties a litmus to the code's orders; the program itself is a hand distillation of
 // the step, which a change to the protocol must carry over by hand. docs/memory_orders.md lists
 // which site each test covers, and the argument behind each program.
+// Part 3 records, with its expected verdicts, what the double collect's seq_cst is not needed
+// for: the rows docs/memory_orders.md keeps open ("Not caught, kept").
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -830,6 +832,46 @@ protocol rendezvous_closed() {
   return p;
 }
 
+// ---- Part 3: what the double collect's seq_cst is not needed for -----------------------------
+
+// One waiter and one try operation (rendezvous.hpp L1, L3; try_pair()'s D1, scan, D2): the try
+// operation counts the waiter's announcement (D1 reads L3), misses its link in the scan, and
+// D2 reads the same count — it answers `full` while a waiter it had counted waits. Each
+// (L3, D1) pair of orders runs with its expected verdict: L3's release and D1's acquire are
+// what forbid it, so the seq_cst on both (docs/memory_orders.md, "Not caught, kept") serves
+// the collect's proof in S, not this outcome — and a litmus with one waiter cannot catch its
+// weakening to acq_rel / acquire.
+void one_waiter_collect() {
+  struct pair_of_orders {
+    order l3, d1;
+    bool allowed;
+  };
+  for (const pair_of_orders& c : {pair_of_orders{sc, sc, false}, pair_of_orders{ar, acq, false},
+                                  pair_of_orders{rel, acq, false}, pair_of_orders{rlx, acq, true},
+                                  pair_of_orders{rel, rlx, true}}) {
+    program g;
+    g.locs = {{"word", 0, 1}, {"links", 0, 1}};
+    g.threads = {[c](thread_ctx& t) {
+                   int e = 0;
+                   t.assume(t.compare_exchange(0, e, 1, sc, rlx));  // L1
+                   (void)t.fetch_add(1, 1, c.l3);                   // L3
+                 },
+                 [c](thread_ctx& t) {
+                   t.note("d1", t.load(1, c.d1));
+                   t.note("scan", t.load(0, sc));
+                   t.note("d2", t.load(1, sc));
+                 }};
+    g.bad = [](const outcome& r) {
+      return r.at("d1") == 1 && r.at("scan") == 0 && r.at("d2") == 1;
+    };
+    const litmus::verdict v = litmus::check(g);
+    report(v.allowed() == c.allowed && v.executions > 0,
+           std::string("one waiter: L3 ") + name(c.l3) + ", D1 " + name(c.d1) +
+               (c.allowed ? ": counted, then missed" : ": forbidden"),
+           v);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -849,6 +891,8 @@ int main() {
         rendezvous_closed()}) {
     run(p);
   }
+  std::printf("\nPart 3: what one waiter cannot show\n");
+  one_waiter_collect();
   std::printf("\n%s\n", failures == 0 ? "all litmus tests gave their expected verdicts"
                                       : "SOME LITMUS TESTS FAILED");
   return failures == 0 ? 0 : 1;
