@@ -362,7 +362,7 @@ inline std::string describe(const history& h, const verdict& v) {
       answer += detail::format(" (waits @%llu)", static_cast<unsigned long long>(r.wait));
     }
     if (r.effect != op_record::never) {
-      answer += detail::format(" (@%llu)", static_cast<unsigned long long>(r.effect));
+      answer += detail::format(" (in effect @%llu)", static_cast<unsigned long long>(r.effect));
     }
     std::string line = detail::format(
         "  %-3s [%3llu,%3llu]  %-14s -> %-26s", thread_name(r.thread).c_str(),

@@ -44,9 +44,11 @@ inline constexpr std::memory_order retry_on_failure = std::memory_order_relaxed;
 //   select_waiting  a blocked select has registered every case and is about to sleep: from
 //            here until a partner claims it, a try operation on one of its channels must find
 //            it (the select model's try_send_finds_select).
-//   closing  an unbuffered channel's close has just taken effect (its linearization point):
-//            the operations it releases waited until here, and no try operation may answer
-//            full / empty from here on (the same exactness check).
+//   closing  a close has just taken effect (its linearization point): the operations it
+//            releases waited until here, and no try operation may answer full / empty from here
+//            on (the same exactness check, which judges unbuffered channels only). Stamped by
+//            the lock-free rendezvous (K3) and the mutex-based channel; the lock-free ring,
+//            buffered only, does not.
 // A backend that defines `static void observe(point)` is called there; the standard backend
 // does not, and the call compiles to nothing.
 enum class point { waiting, select_waiting, closing };
