@@ -395,7 +395,7 @@ class rendezvous {
         }
         e.p = p;
         e.linked = true;
-        // seq_cst (L3): as in blocking().
+        // seq_cst (L3): as in blocking(); a select's case announces its link the same way.
         links_.fetch_add(1, std::memory_order_seq_cst);
         if (cut(p, my_state)) seal(p);  // (L2): seal claims the select for this case, closed
         watch_.notify_all();
@@ -668,18 +668,33 @@ class rendezvous {
     auto& theirs = src != nullptr ? R_ : S_;
     const std::uint32_t waiting = src != nullptr ? rx : tx;
     for (;;) {
-      // seq_cst (D1): the double collect's first read, in the total order with links (L3).
+      // seq_cst (D1): the double collect's first read. Its acquire half pairs with the links'
+      // announcements (L3): every waiter we count here is ordered before our scan, which
+      // then sees its link. (The litmus model's Part 3: relaxed, a counted waiter's link can
+      // be missed, and D2 reads the same count.) At acquire the collect is still exact — D2
+      // sends a stale count round again — and the linearizability model passes all its
+      // suites; but each count older than the latest costs a wasted round, which Relacy
+      // explores read by read: select.select_meets_select<lock_free> took more than 9 times
+      // as long (docs/memory_orders.md). On x86 both orders are a plain load.
       const std::uint64_t links_before = links_.load(std::memory_order_seq_cst);
       if (closed_now()) {  // a closed answer is final, once the close has taken effect
         cut_counters();
         return status::closed;
       }
-      // seq_cst: in the total order with the draws and the cuts.
-      const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
-      // seq_cst: in the total order with the partners' draws. (At acquire, a partner linked
-      // before this call can be missed: the linearizability model's exactness check finds the
-      // inexact `full` in ch.lin.try_ops.unbuffered.)
-      const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
+      // acquire: a cut bit read here is our answer `closed`, and the cut (K2, K3) releases
+      // what preceded close(): Go's close happens before a receive that returns because the
+      // channel is closed. (select.select_at_close<lock_free,cap00>, lo or hi relaxed: DATA
+      // RACE on what the closer wrote.) Otherwise lo and hi only bound the scan. A stale lo
+      // scans positions our side drew since, where the cell's stamp or a lost claim stops us,
+      // as after a draw that follows our read. A stale hi leaves out a partner, but every waiter
+      // D1 counted drew before its L3, so hi reads its draw (coherence); one D1 did not count
+      // either moves links_ for D2 or arrives after it. A cut missed here leaves the close
+      // to D3, whose argument needs only the scan's acquire and K1's place before every seal.
+      // (hi at acquire costs Relacy 1.16 to 1.46 times the schedules of the select suites
+      // that run try operations; lo costs nothing.)
+      const std::uint64_t lo = mine.load(std::memory_order_acquire);
+      // acquire: as lo.
+      const std::uint64_t hi = theirs.load(std::memory_order_acquire);
       if (((lo | hi) & cut_bit) != 0) {
         cut_counters();
         return status::closed;
@@ -689,8 +704,13 @@ class rendezvous {
       // positions drawn by one side), so passing over it is exact.
       bool lagging = false;
       for (std::uint64_t p = lo; p < hi; ++p) {
-        // seq_cst: the scan's reads must see every link (L1) that precedes them in S. (At
-        // acquire: an inexact answer, as above.)
+        // seq_cst: its acquire half pairs with the link's release (L1), through which
+        // meet()'s relaxed claim reads the waiter's record (relaxed: DATA RACE in claimed(),
+        // ch.lin.try_ops.unbuffered<lock_free>), and with seal()'s release, which D3 relies
+        // on. Acquire is enough, and the models pass with it; it stays seq_cst because at
+        // acquire Relacy explores every older word the load may read, and
+        // select.self_select<lock_free> takes 1.7 times the schedules (3.8 times with hi at
+        // acquire too), which the model tier's time cannot hold. On x86 both are a plain load.
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
@@ -711,7 +731,10 @@ class rendezvous {
           break;
         }
       }
-      // seq_cst (D2): the double collect's second read. (Mutant rdv_try_collect_acquire.)
+      // seq_cst (D2): the double collect's second read, where `full` takes effect. It must
+      // read every announcement (L3) that precedes it in S; at acquire Relacy lets it read
+      // an older count, and the linearizability model's exactness check rejects the answer
+      // (mutant rdv_try_collect_acquire).
       constexpr auto d2 = sync::order<B, mutation::rdv_try_collect_acquire>(
           std::memory_order_seq_cst, std::memory_order_acquire);  // acquire: the planted bug
       if (!lagging && links_.load(d2) == links_before) {
@@ -924,7 +947,13 @@ class rendezvous {
                 sync::retry_on_failure)) {
           continue;
         }
-        // seq_cst (L3): announces the link to try operations' double collect (D1, D2).
+        // seq_cst (L3): announces the link to try operations' double collect. D2 (seq_cst)
+        // must read it once it precedes D2 in S; a release increment is outside S, and a
+        // seq_cst load need not read it (with D1 at acquire too, the linearizability model's
+        // exactness check finds a try_recv answering `empty` while a sender waits). Its
+        // release half pairs with D1: a collect that counts us is ordered after our link
+        // (L1), and its scan finds us. (The litmus model's Part 3: relaxed, counted and
+        // missed.)
         links_.fetch_add(1, std::memory_order_seq_cst);
         // We wait from here: a try operation must find us now. Between the link and L3 a
         // partner or a try operation may already claim us (the pair completes at the claim),
