@@ -681,20 +681,20 @@ class rendezvous {
         cut_counters();
         return status::closed;
       }
-      // acquire: a cut bit read here is our answer `closed`, and the cut (K2, K3) releases
-      // what preceded close(): Go's close happens before a receive that returns because the
-      // channel is closed. (select.select_at_close<lock_free,cap00>, lo or hi relaxed: DATA
-      // RACE on what the closer wrote.) Otherwise lo and hi only bound the scan. A stale lo
-      // scans positions our side drew since, where the cell's stamp or a lost claim stops us,
-      // as after a draw that follows our read. A stale hi leaves out a partner, but every waiter
-      // D1 counted drew before its L3, so hi reads its draw (coherence); one D1 did not count
-      // either moves links_ for D2 or arrives after it. A cut missed here leaves the close
-      // to D3, whose argument needs only the scan's acquire and K1's place before every seal.
-      // (hi at acquire costs Relacy 1.16 to 1.46 times the schedules of the select suites
-      // that run try operations; lo costs nothing.)
-      const std::uint64_t lo = mine.load(std::memory_order_acquire);
-      // acquire: as lo.
-      const std::uint64_t hi = theirs.load(std::memory_order_acquire);
+      // seq_cst, where acquire is what they need: a cut bit read here is our answer
+      // `closed`, and the cut (K2, K3) releases what preceded close() — Go's close happens
+      // before a receive that returns because the channel is closed. (Relaxed, lo or hi:
+      // select.select_at_close<lock_free,cap00>, DATA RACE on what the closer wrote.)
+      // Otherwise lo and hi only bound the scan. A stale lo scans positions our side drew
+      // since, where the cell's stamp or a lost claim stops us, as after a draw that follows
+      // our read. A stale hi leaves out a partner, but every waiter D1 counted drew before
+      // its L3, so hi reads its draw (coherence); one D1 did not count either moves links_
+      // for D2 or arrives after it. At acquire every model passes, but Relacy explores each
+      // older value the loads may read: the fresh-clone model tier took 12m14 instead of
+      // 8m59, and make check 26m39, past its 25 minutes. On x86 both are a plain load.
+      const std::uint64_t lo = mine.load(std::memory_order_seq_cst);
+      // seq_cst: as lo.
+      const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
       if (((lo | hi) & cut_bit) != 0) {
         cut_counters();
         return status::closed;
@@ -710,7 +710,8 @@ class rendezvous {
         // on. Acquire is enough, and the models pass with it; it stays seq_cst because at
         // acquire Relacy explores every older word the load may read, and
         // select.self_select<lock_free> takes 1.7 times the schedules (3.8 times with hi at
-        // acquire too), which the model tier's time cannot hold. On x86 both are a plain load.
+        // acquire too), which the model tier's time cannot hold (see lo). On x86 both are a
+        // plain load.
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
