@@ -31,6 +31,10 @@ void register_all(const std::string& impl, const strategy& how) {
   add<chan::blocked_sender_at_close<ch, 1>>(name("blocked_sender_at_close", 1), how(2, 1));
   add<chan::blocked_receiver_at_close<ch, 0>>(name("blocked_receiver_at_close", 0), how(2, 0));
   add<chan::blocked_receiver_at_close<ch, 2>>(name("blocked_receiver_at_close", 2), how(2, 2));
+  // Bound 2, the least that reaches the race: the poll preempted after its read of the closed
+  // flag, the close preempted between its cuts (channel_suites.hpp).
+  add<chan::try_recv_at_close<ch, 0>>(name("try_recv_at_close", 0), search::bound(2));
+  add<chan::try_recv_at_close<ch, 1>>(name("try_recv_at_close", 1), search::bound(2));
   add<chan::unbuffered_reverse_edge<ch>>(name("unbuffered_reverse_edge", 0), how(2, 0));
   add<chan::capacity_edge<ch>>(name("capacity_edge", 1), how(2, 1));
   // One cell: the party sent back draws the next position in the same cell, and its fields

@@ -250,6 +250,33 @@ struct blocked_receiver_at_close
   }
 };
 
+// S4 for a non-blocking receive: close() happens-before a try_recv that answers `closed`
+// (API.md; Go's rule covers every receive that returns because the channel is closed). One
+// thread writes plain data and closes an empty channel; the other polls with try_recv until
+// the answer is `closed`, then reads the data. The lock-free rendezvous answers `closed` when
+// it reads a cut bit in its own counter or its partner's (try_pair()'s lo, hi): the cut's
+// read must be an acquire, or the answer comes unordered with the close — Relacy reports a
+// DATA RACE on the data. The schedule needs the poll preempted after its read of the closed
+// flag and the close preempted between its two cuts: context bound 2.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct try_recv_at_close : rl::test_suite<try_recv_at_close<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> before_close{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      before_close.with_mut([](int& p) { p = 1; });
+      ch.close();
+    } else {
+      int v = 0;
+      status s = status::empty;
+      while ((s = ch.try_recv(v)) == status::empty) Ch::backend_type::yield();
+      check(s == status::closed, "try_recv on a channel nobody sends on answered neither");
+      check(read(before_close) == 1, "S4: try_recv answered closed before the close happened");
+    }
+  }
+};
+
 // S2: on an unbuffered channel a receive happens-before the matching send completes.
 template <class Ch, rl::test_result_e Expected = rl::test_result_success>
 struct unbuffered_reverse_edge
