@@ -92,19 +92,20 @@ struct history_store {
     dropped = 0;
   }
 
-  void insert(const csp_test::history& h) {
+  // Whether h was new (and stored).
+  bool insert(const csp_test::history& h) {
     const std::size_t mask = index.size() - 1;  // index.size() is a power of two
     for (std::size_t s = static_cast<std::size_t>(h.hash()) & mask;; s = (s + 1) & mask) {
       if (index[s] == 0) {
         if (histories.size() == histories.capacity()) {
           ++dropped;
-          return;
+          return false;
         }
         histories.push_back(h);  // within the reserved capacity: no allocation
         index[s] = static_cast<std::uint32_t>(histories.size());
-        return;
+        return true;
       }
-      if (histories[index[s] - 1] == h) return;
+      if (histories[index[s] - 1] == h) return false;
     }
   }
 };
@@ -112,6 +113,26 @@ struct history_store {
 history_store& store() {
   static history_store s;
   return s;
+}
+
+// The expected result of a planted-bug suite: it checks each new history as the search
+// records it and fails the schedule that produced the first one the checker rejects, so the
+// search stops there, as a mutant's does at its first failure. (Checked only after the whole
+// search, the four planted suites took 81 of this binary's 157 s.) check_stored() then finds
+// that history among the stored ones and prints it.
+constexpr rl::test_result_e planted_bug = rl::test_result_user_assert_failed;
+
+bool rejected(const csp_test::history& h) {
+  return !csp_test::check_linearizable(h).linearizable || csp_test::exactness(h).has_value();
+}
+
+// Stores the history a schedule recorded; in a planted-bug suite, judges it if it is new.
+template <rl::test_result_e Expected>
+void keep(const csp_test::history& h) {
+  const bool fresh = store().insert(h);
+  if constexpr (Expected == planted_bug) {
+    csp::models::check(!fresh || !rejected(h), "a history the checker rejects: the planted bug");
+  }
 }
 
 // A script: the capacity and, per thread (up to four), up to four operations.
@@ -142,8 +163,9 @@ class lying_channel {
   channel inner_;
 };
 
-template <const script& S, unsigned Threads, class Channel = channel>
-struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
+template <const script& S, unsigned Threads, class Channel = channel,
+          rl::test_result_e Expected = rl::test_result_success>
+struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Threads, Expected> {
   Channel ch{S.capacity};
   std::uint64_t clock = 0;  // stamps: plain, see the file comment
   std::array<std::array<op_record, 4>, Threads> rec{};
@@ -193,7 +215,7 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
         h.add(r);
       }
     }
-    store().insert(h);
+    keep<Expected>(h);
   }
 };
 
@@ -206,8 +228,8 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel>, Threads> {
 // before the try_send, sent back by a select to draw again, still waits: Go's receiver never leaves
 // its queue, so `full` is then inexact. The shipped select never sends it back: while it
 // enlists, the claim only marks it, and the case that drew the receiver completes.
-template <class Channel>
-struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
+template <class Channel, rl::test_result_e Expected = rl::test_result_success>
+struct select_loser : rl::test_suite<select_loser<Channel, Expected>, 4, Expected> {
   Channel ch{0};
   Channel other{0};
   std::uint64_t clock = 0;  // stamps: plain, see the file comment
@@ -277,7 +299,7 @@ struct select_loser : rl::test_suite<select_loser<Channel>, 4> {
     if (chose_ch) h.add(select_send);
     h.add(try_send);
     h.add(close);
-    store().insert(h);
+    keep<Expected>(h);
   }
 };
 
@@ -411,21 +433,21 @@ int main(int argc, char** argv) {
                                              search::bound(2));
   add_checked<recorded<leaving_receiver, 4, lf_channel>>("ch.lin.leaving_receiver<lock_free>",
                                                          search::bound(2));
-  add_checked<recorded<buffered_drain, 2, lying_channel>>("ch.lin.planted_empty.cap1",
-                                                          search::full(), expect::violation);
+  add_checked<recorded<buffered_drain, 2, lying_channel, planted_bug>>(
+      "ch.lin.planted_empty.cap1", search::full(), expect::violation);
   // The rendezvous' earlier close (the flag read after the draw): a sender that drew a waiting
   // receiver's position sees a close that came after a try_send passed over that receiver,
   // and leaves it — the try_send's `full` was inexact.
-  add_checked<recorded<leaving_receiver, 4, lf_closed_flag_after_draw>>(
+  add_checked<recorded<leaving_receiver, 4, lf_closed_flag_after_draw, planted_bug>>(
       "ch.lin.planted_close_after_draw", search::bound(2), expect::violation);
   // The exactness check can fail: a try operation's double collect at acquire misses a link
   // that lands while it scans, and it answers `full` while a receiver waits.
-  add_checked<recorded<leaving_receiver, 4, lf_try_collect_acquire>>(
+  add_checked<recorded<leaving_receiver, 4, lf_try_collect_acquire, planted_bug>>(
       "ch.lin.planted_inexact_full", search::bound(2), expect::violation);
   // The exactness check can fail at a close: a try_recv reads the counters before the close,
   // which then cancels the waiting sender; the scan passes over its cell and the try answers
   // `empty`, while the sender waited until the close took effect (a stamp of its own).
-  add_checked<recorded<three_unbuffered_try, 3, lf_try_misses_close>>(
+  add_checked<recorded<three_unbuffered_try, 3, lf_try_misses_close, planted_bug>>(
       "ch.lin.planted_empty_at_close", search::bound(2), expect::violation);
   add_checked<select_loser<channel>>("ch.lin.select_loser<mutex_based>", search::bound(2));
   // Bound 2 under `make check-long`.
@@ -436,7 +458,7 @@ int main(int argc, char** argv) {
   // receiver it drew back to draw again, instead of completing with it — the window in which a
   // try_send answers `full` while the receiver has waited all along (how every losing select
   // of the lock-free rendezvous behaved until 2026-11-29).
-  add_checked<select_loser<lf_gives_back>>("ch.lin.planted_select_gives_back", search::bound(1),
-                                           expect::violation);
+  add_checked<select_loser<lf_gives_back, planted_bug>>("ch.lin.planted_select_gives_back",
+                                                        search::bound(1), expect::violation);
   return csp::models::main(argc, argv);
 }
