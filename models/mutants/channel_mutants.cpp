@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
   // read unordered with the close, and reads what preceded close() racing with it.
   add<chan::try_recv_at_close<lf<lfm::rdv_try_lo_relaxed>, 0, rl::test_result_data_race>>(
       "rdv_try_lo_relaxed", search::bound(2));
+  // And its partners' counter (hi).
+  add<chan::try_recv_at_close<lf<lfm::rdv_try_hi_relaxed>, 0, rl::test_result_data_race>>(
+      "rdv_try_hi_relaxed", search::bound(2));
   // A waiter linking after close's sweep does not check the closed bit: it sleeps forever.
   add<chan::close_during_transfer<lf<lfm::rdv_link_ignores_close, 1>, rl::test_result_deadlock>>(
       "rdv_link_ignores_close", search::random(500000));

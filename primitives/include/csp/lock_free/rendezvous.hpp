@@ -98,10 +98,11 @@
 //     the scan cancelled a waiter it passed, which waited until the close — the exactness
 //     check, given the close's effect stamp, rejects it in ch.lin.3threads.unbuffered.try
 //     (mutant rdv_try_misses_close).
-//   * a try operation reading its own counter (lo) relaxed: a cut bit it reads there is its
-//     answer `closed`, which then comes unordered with what preceded close() (Go: a close
-//     happens before a receive that returns because the channel is closed) — Relacy reports
-//     a DATA RACE in chan.try_recv_at_close.cap0 (mutant rdv_try_lo_relaxed).
+//   * a try operation reading its own counter (lo) or its partners' (hi) relaxed: a cut bit it
+//     reads there is its answer `closed`, which then comes unordered with what preceded
+//     close() (Go: a close happens before a receive that returns because the channel is
+//     closed) — Relacy reports a DATA RACE in chan.try_recv_at_close.cap0 (mutants
+//     rdv_try_lo_relaxed, rdv_try_hi_relaxed).
 #pragma once
 
 #include <cstdint>
@@ -133,6 +134,7 @@ struct rdv_dirty_select_gives_back {};
 struct rdv_relaxed_delist {};
 struct rdv_try_misses_close {};
 struct rdv_try_lo_relaxed {};
+struct rdv_try_hi_relaxed {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -686,27 +688,22 @@ class rendezvous {
         cut_counters();
         return status::closed;
       }
-      // acquire (lo; hi needs the same): a cut bit read here is our answer `closed`, and the
-      // cut (K2, K3) releases what preceded close() — Go's close happens before a receive
-      // that returns because the channel is closed. (Relaxed: lo beside the shipped hi,
-      // chan.try_recv_at_close.cap0<lock_free>, DATA RACE at schedule 476 — the poll
-      // preempted after its read of the flag, the close between its cuts; either one with the
-      // other at acquire, select.select_at_close<lock_free,cap00>, DATA RACE.)
-      // Otherwise lo and hi only bound the scan. A stale lo scans positions our side drew
-      // since, where the cell's stamp or a lost claim stops us, as after a draw that follows
-      // our read. A stale hi leaves out a partner, but every waiter D1 counted drew before
-      // its L3, so hi reads its draw (coherence); one D1 did not count either moves links_
-      // for D2 or arrives after it.
+      // acquire, lo and hi: a cut bit read here is our answer `closed`, and the cut (K2, K3)
+      // releases what preceded close() — Go's close happens before a receive that returns
+      // because the channel is closed. (Relaxed, each alone: chan.try_recv_at_close.cap0,
+      // DATA RACE on what the closer wrote at schedule 297 / 299 — the poll preempted after
+      // its read of the flag, the close between its cuts.) Otherwise they only bound the
+      // scan. A stale lo scans positions our side drew since, where the cell's stamp or a
+      // lost claim stops us, as after a draw that follows our read. A stale hi leaves out a
+      // partner, but every waiter D1 counted drew before its L3, so hi reads its draw
+      // (coherence); one D1 did not count either moves links_ for D2 or arrives after it.
+      // Relacy explores each older value an acquire load may read: hi at acquire adds 2-48%
+      // to the try suites' schedules, about 20 s of the model tier (docs/memory_orders.md).
+      // On x86 both are a plain load.
       const std::uint64_t lo = mine.load(  // acquire, as above (mutant rdv_try_lo_relaxed)
           sync::order<B, mutation::rdv_try_lo_relaxed>(std::memory_order_acquire));
-      // seq_cst, where acquire is what it needs (above), and every model passes with it: at
-      // acquire Relacy explores each older value hi may read; the linearizability model's try
-      // suites take 1.1-1.5 times the schedules (select_loser 179,934 -> 261,835) and
-      // select_model's 1.2-1.5 times (select_meets_select 768,464 -> 1,122,872): 157 -> 225 s
-      // and 126 -> 137 s for the two binaries, more than make check's 25 minutes have room
-      // for (docs/memory_orders.md). lo at acquire adds 0-18% to the same suites, seconds in
-      // all. On x86 both are a plain load.
-      const std::uint64_t hi = theirs.load(std::memory_order_seq_cst);
+      const std::uint64_t hi = theirs.load(  // acquire, as above (mutant rdv_try_hi_relaxed)
+          sync::order<B, mutation::rdv_try_hi_relaxed>(std::memory_order_acquire));
       if (((lo | hi) & cut_bit) != 0) {
         cut_counters();
         return status::closed;
@@ -721,9 +718,9 @@ class rendezvous {
         // ch.lin.try_ops.unbuffered<lock_free>), and with seal()'s release, which D3 relies
         // on. Acquire is enough, and the models pass with it; it stays seq_cst because at
         // acquire Relacy explores every older word the load may read, and
-        // select.self_select<lock_free> takes 1.7 times the schedules (3.8 times with hi at
-        // acquire too), which the model tier's time cannot hold (see hi). On x86 both are a
-        // plain load.
+        // select.self_select<lock_free> takes 3.8 times the schedules beside hi at acquire
+        // (7,162,360; 1.7 times alone), minutes the model tier cannot spare. On x86 both are
+        // a plain load.
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
