@@ -44,7 +44,12 @@ int main(int argc, char** argv) {
   register_pair<mb, lf, 1, 0>("mixed", search::bound(3), three);
   add<sel::select_meets_select<lf, false>>("select.select_meets_select<lock_free>", two_selects);
   add<sel::select_meets_select<lf, true>>("select.self_select<lock_free>", two_selects);
-  add<sel::crossed_selects<lf>>("select.crossed_selects<lock_free>", two_selects);
+  // The lock-free select shuffles its cases with B::random, whose every value Relacy explores,
+  // so the argument order — all that tells crossed_selects from select_meets_select — is
+  // explored by both, and they run the same schedules (768,464 at bound 2 with try_pair()'s
+  // lo and hi at seq_cst, 1,122,872 with them at acquire). It matters for the mutex-based
+  // select's lock order (below); for the lock-free one it is `make check-long`'s.
+  if (deep) add<sel::crossed_selects<lf>>("select.crossed_selects<lock_free>", two_selects);
   add<sel::select_meets_select<mb, false>>("select.select_meets_select<mutex_based>",
                                            search::bound(3));
   add<sel::select_meets_select<mb, true>>("select.self_select<mutex_based>", search::bound(3));
