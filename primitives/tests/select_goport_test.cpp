@@ -791,6 +791,15 @@ struct select5_world {
   int wrong = 0;  // handlers and defaults that ran and must not have
   int cases = 0;
 
+  // One of the 64 selects: it returned index `k`, and `want` was its real case's (or the
+  // default's). Not a template, so that its checks are compiled once rather than per select.
+  void check(const char* what, unsigned bits, int def, std::size_t k, std::size_t want) {
+    EXPECT_EQ(k, want) << what << " bits " << bits << " default " << def;
+    EXPECT_EQ(x, n) << what << " bits " << bits << " default " << def;
+    ++n;
+    ++cases;
+  }
+
   // The cases that must never be chosen, as Bits says.
   template <unsigned Bits>
   auto noise() {
@@ -808,10 +817,7 @@ struct select5_world {
     const std::size_t k = select_tuple(std::tuple_cat(
         maybe_case<Default == 1>(csp::on_default(never{&wrong})), std::tuple(std::move(real)),
         maybe_case<Default == 2>(csp::on_default(never{&wrong})), noise<Bits>()));
-    EXPECT_EQ(k, Default == 1 ? 1U : 0U) << "recv bits " << Bits << " default " << Default;
-    EXPECT_EQ(x, n) << "recv bits " << Bits << " default " << Default;
-    ++n;
-    ++cases;
+    check("recv", Bits, Default, k, Default == 1 ? 1U : 0U);
   }
 
   // select5.go `send`: a select sends n on c, then x = <-c.
@@ -820,11 +826,8 @@ struct select5_world {
     const std::size_t k = select_tuple(std::tuple_cat(
         maybe_case<Default == 1>(csp::on_default(never{&wrong})), std::tuple(csp::on_send(c, n)),
         maybe_case<Default == 2>(csp::on_default(never{&wrong})), noise<Bits>()));
-    EXPECT_EQ(k, Default == 1 ? 1U : 0U) << "send bits " << Bits << " default " << Default;
     x = c.recv().value_or(-1);
-    EXPECT_EQ(x, n) << "send bits " << Bits << " default " << Default;
-    ++n;
-    ++cases;
+    check("send", Bits, Default, k, Default == 1 ? 1U : 0U);
   }
 
   // select5.go `nonblock`: only never-ready cases and a default (before or after them): the
@@ -838,11 +841,8 @@ struct select5_world {
                                  maybe_case<Default == 2>(csp::on_default(def)));
     constexpr std::size_t size = std::tuple_size_v<decltype(cases_)>;
     const std::size_t k = select_tuple(std::move(cases_));
-    EXPECT_EQ(k, Default == 1 ? 0U : size - 1) << "nonblock bits " << Bits;
     EXPECT_TRUE(defaulted) << "nonblock bits " << Bits;
-    EXPECT_EQ(x, n) << "nonblock bits " << Bits;
-    ++n;
-    ++cases;
+    check("nonblock", Bits, Default, k, Default == 1 ? 0U : size - 1);
   }
 };
 
