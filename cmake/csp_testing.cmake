@@ -2,7 +2,7 @@
 #
 #   csp_add_gtest(name SOURCES ... [LABEL unit] [LIBS ...])   GoogleTest binary, tests discovered
 #   csp_add_prop(name SOURCES ...)                              RapidCheck (+gtest) binary
-#   csp_add_model(name SOURCES ... [SPLIT text] [COST n])       Relacy model, one CTest test
+#   csp_add_model(name SOURCES ... [SPLIT text...] [COST n] [COSTS text=n...])  Relacy model
 #   csp_add_mutants(name SOURCES ... MUTANTS m1 m2 ...)         one CTest test per planted bug
 #   csp_add_example(name SOURCES ... [PASS_REGULAR_EXPRESSION re])
 #
@@ -84,28 +84,34 @@ function(_csp_model_target name)
   target_compile_options(${name} PRIVATE -O1 -fno-lifetime-dse -fno-sized-deallocation)
 endfunction()
 
-# SPLIT text: two CTest entries, the suites whose names contain `text` and the others, so
-# that `ctest -j` runs a long model binary's halves side by side (COST: they start first).
-# COST n: a weight; with no timings of its own (a fresh clone) ctest starts the heaviest test
-# first, so that the tier does not end with one long model running alone.
+# SPLIT text...: one CTest entry per text, for the suites whose names contain it, and one for the
+# others, so that `ctest -j` spreads a long model binary over both cores.
+# COST n: the weight of the binary's entry (of its rest, when split); COSTS text=n...: a SPLIT
+# entry's. With no timings of its own (a fresh clone) ctest starts the heaviest test first, so
+# the weights decide which models share a core (models/CMakeLists.txt).
 function(csp_add_model name)
-  cmake_parse_arguments(ARG "" "TIMEOUT;SPLIT;COST" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;COST" "SOURCES;SPLIT;COSTS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 1200)
   endif()
   _csp_model_target(${name} ${ARG_SOURCES})
-  if(ARG_SPLIT)
-    add_test(NAME model.${name}.${ARG_SPLIT} COMMAND ${name} --with=${ARG_SPLIT})
-    add_test(NAME model.${name} COMMAND ${name} --without=${ARG_SPLIT})
-    set_tests_properties(model.${name}.${ARG_SPLIT} model.${name}
-                         PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT} COST 1000)
-  else()
-    add_test(NAME model.${name} COMMAND ${name})
-    set_tests_properties(model.${name} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
-  endif()
+  set(rest "")
+  foreach(text IN LISTS ARG_SPLIT)
+    add_test(NAME model.${name}.${text} COMMAND ${name} --with=${text})
+    set_tests_properties(model.${name}.${text} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
+    list(APPEND rest --without=${text})
+  endforeach()
+  add_test(NAME model.${name} COMMAND ${name} ${rest})
+  set_tests_properties(model.${name} PROPERTIES LABELS model TIMEOUT ${ARG_TIMEOUT})
   if(ARG_COST)
     set_tests_properties(model.${name} PROPERTIES COST ${ARG_COST})
   endif()
+  foreach(pair IN LISTS ARG_COSTS)
+    string(REPLACE "=" ";" pair "${pair}")
+    list(GET pair 0 text)
+    list(GET pair 1 cost)
+    set_tests_properties(model.${name}.${text} PROPERTIES COST ${cost})
+  endforeach()
 endfunction()
 
 function(csp_add_mutants name)

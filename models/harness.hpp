@@ -12,6 +12,7 @@
 // (models expected to succeed always print it when they fail).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -121,21 +122,34 @@ void add(std::string name, search how) {
 }
 
 // Runs the registered suites (all, or those named in argv); 0 iff all gave their expected
-// result. `--list` prints the names. `--with=TEXT` / `--without=TEXT` select the suites whose
-// names contain / do not contain TEXT: CMake splits a long binary into CTest entries that way,
-// so that `make check` runs its halves on both cores (csp_add_model's SPLIT).
+// result. `--list` prints the names. `--with=TEXT` / `--without=TEXT` (any number of each)
+// select the suites whose names contain one of the --with texts (any name if none is given) and
+// none of the --without texts: CMake splits a long binary into CTest entries that way, so that
+// `make check` spreads it over both cores (csp_add_model's SPLIT).
 inline int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--list") == 0) {
     for (const auto& e : registry()) std::cout << e.name << '\n';
     return 0;
   }
-  if (argc == 2 &&
-      (std::strncmp(argv[1], "--with=", 7) == 0 || std::strncmp(argv[1], "--without=", 10) == 0)) {
-    const bool with = std::strncmp(argv[1], "--with=", 7) == 0;
-    const std::string text = std::strchr(argv[1], '=') + 1;
+  const auto filter = [](const char* a) {
+    return std::strncmp(a, "--with=", 7) == 0 || std::strncmp(a, "--without=", 10) == 0;
+  };
+  if (argc >= 2 && std::all_of(argv + 1, argv + argc, filter)) {
+    std::vector<std::string> with;
+    std::vector<std::string> without;
+    for (int i = 1; i < argc; ++i) {
+      (std::strncmp(argv[i], "--with=", 7) == 0 ? with : without)
+          .emplace_back(std::strchr(argv[i], '=') + 1);
+    }
+    const auto contains = [](const std::string& name, const std::vector<std::string>& texts) {
+      return std::any_of(texts.begin(), texts.end(),
+                         [&](const std::string& t) { return name.find(t) != std::string::npos; });
+    };
     std::vector<std::string> names;
     for (const auto& e : registry()) {
-      if ((e.name.find(text) != std::string::npos) == with) names.push_back(e.name);
+      if ((with.empty() || contains(e.name, with)) && !contains(e.name, without)) {
+        names.push_back(e.name);
+      }
     }
     std::vector<char*> args{argv[0]};
     for (auto& n : names) args.push_back(n.data());
