@@ -717,10 +717,10 @@ class rendezvous {
         // meet()'s relaxed claim reads the waiter's record (relaxed: DATA RACE in claimed(),
         // ch.lin.try_ops.unbuffered<lock_free>), and with seal()'s release, which D3 relies
         // on. Acquire is enough, and the models pass with it; it stays seq_cst because at
-        // acquire Relacy explores every older word the load may read, and
-        // select.self_select<lock_free> took 3,205,712 schedules with the scan alone at
-        // acquire and 7,162,360 with hi too, lo not yet (4,266,762 as shipped): minutes the model
-        // tier cannot spare. On x86 both are a plain load.
+        // acquire Relacy explores every older word the load may read:
+        // select.self_select<lock_free> takes 7,162,360 schedules with it at acquire against
+        // 4,266,762 as shipped, about 45 s more of make check (docs/memory_orders.md). On x86
+        // both are a plain load.
         const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
