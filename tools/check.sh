@@ -12,7 +12,7 @@
 #   mutant   models                planted bugs, each of which must be caught
 #   tsan     tsan                  unit + prop + examples under ThreadSanitizer, and must-race
 #   asan     asan-ubsan            unit + prop + examples under ASan + UBSan (+ LeakSanitizer),
-#                                  built with clang 14: the clang build of every test
+#                                  built with clang 14 at -O0: the clang build of every test
 #   clang    clang                 unit + examples with clang 14 at -O3 (only when asked for)
 #
 # Environment: JOBS (default: nproc), CSP_TIERS (default: every tier but clang, e.g. "unit
