@@ -35,6 +35,10 @@ void register_all(const std::string& impl, const strategy& how) {
   // flag, the close preempted between its cuts (channel_suites.hpp).
   add<chan::try_recv_at_close<ch, 0>>(name("try_recv_at_close", 0), search::bound(2));
   add<chan::try_recv_at_close<ch, 1>>(name("try_recv_at_close", 1), search::bound(2));
+  add<chan::try_recv_meets_sender<ch, 0>>(name("try_recv_meets_sender", 0), how(2, 0));
+  add<chan::try_recv_meets_sender<ch, 1>>(name("try_recv_meets_sender", 1), how(2, 1));
+  add<chan::try_send_meets_receiver<ch, 0>>(name("try_send_meets_receiver", 0), how(2, 0));
+  add<chan::try_send_meets_receiver<ch, 1>>(name("try_send_meets_receiver", 1), how(2, 1));
   add<chan::unbuffered_reverse_edge<ch>>(name("unbuffered_reverse_edge", 0), how(2, 0));
   add<chan::capacity_edge<ch>>(name("capacity_edge", 1), how(2, 1));
   // One cell: the party sent back draws the next position in the same cell, and its fields

@@ -277,6 +277,51 @@ struct try_recv_at_close : rl::test_suite<try_recv_at_close<Ch, Cap, Expected>, 
   }
 };
 
+// S1 through a non-blocking receive. One thread writes plain data and sends; the other polls
+// with try_recv until it has the value, then reads the data. Unbuffered, try_recv succeeds only
+// by meeting the sender waiting: the lock-free rendezvous finds it in try_pair()'s scan and
+// claims it, and reads the sender's record through the scan's acquire of its link (relaxed:
+// mutant rdv_try_scan_relaxed, a DATA RACE in claimed()). Buffered, it takes the value.
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct try_recv_meets_sender
+    : rl::test_suite<try_recv_meets_sender<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> before_send{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      before_send.with_mut([](int& p) { p = 1; });
+      ch.send(7);
+    } else {
+      int v = 0;
+      status s = status::empty;
+      while ((s = ch.try_recv(v)) == status::empty) Ch::backend_type::yield();
+      check(s == status::ok && v == 7, "try_recv did not get the value sent");
+      check(read(before_send) == 1, "S1: try_recv completed before the send began");
+    }
+  }
+};
+
+// The mirror: one thread receives; the other writes plain data, then polls with try_send until
+// the value is taken. Unbuffered, try_send succeeds only by meeting the receiver waiting, which
+// it finds by the same scan; the send happens-before the receive completes (S1).
+template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
+struct try_send_meets_receiver
+    : rl::test_suite<try_send_meets_receiver<Ch, Cap, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> before_send{0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      before_send.with_mut([](int& p) { p = 1; });
+      while (ch.try_send(7) == status::full) Ch::backend_type::yield();
+    } else {
+      check(ch.recv() == std::optional<int>(7), "recv did not get the value sent");
+      check(read(before_send) == 1, "S1: the receive completed before the try_send began");
+    }
+  }
+};
+
 // S2: on an unbuffered channel a receive happens-before the matching send completes.
 template <class Ch, rl::test_result_e Expected = rl::test_result_success>
 struct unbuffered_reverse_edge

@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
   // And its partners' counter (hi).
   add<chan::try_recv_at_close<lf<lfm::rdv_try_hi_relaxed>, 0, rl::test_result_data_race>>(
       "rdv_try_hi_relaxed", search::bound(2));
+  // The scan's load relaxed: the try_recv claims the sender it found and reads its record with
+  // no happens-before from the sender's link.
+  add<chan::try_recv_meets_sender<lf<lfm::rdv_try_scan_relaxed>, 0, rl::test_result_data_race>>(
+      "rdv_try_scan_relaxed", search::bound(3));
   // A waiter linking after close's sweep does not check the closed bit: it sleeps forever.
   add<chan::close_during_transfer<lf<lfm::rdv_link_ignores_close, 1>, rl::test_result_deadlock>>(
       "rdv_link_ignores_close", search::random(500000));

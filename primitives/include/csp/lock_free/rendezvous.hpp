@@ -103,6 +103,8 @@
 //     close() (Go: a close happens before a receive that returns because the channel is
 //     closed) — Relacy reports a DATA RACE in chan.try_recv_at_close.cap0 (mutants
 //     rdv_try_lo_relaxed, rdv_try_hi_relaxed).
+//   * the scan's load relaxed: a waiter found there is claimed and its record read with no
+//     happens-before from its link — Relacy reports a DATA RACE (mutant rdv_try_scan_relaxed).
 #pragma once
 
 #include <cstdint>
@@ -135,6 +137,7 @@ struct rdv_relaxed_delist {};
 struct rdv_try_misses_close {};
 struct rdv_try_lo_relaxed {};
 struct rdv_try_hi_relaxed {};
+struct rdv_try_scan_relaxed {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -713,15 +716,13 @@ class rendezvous {
       // positions drawn by one side), so passing over it is exact.
       bool lagging = false;
       for (std::uint64_t p = lo; p < hi; ++p) {
-        // seq_cst: its acquire half pairs with the link's release (L1), through which
-        // meet()'s relaxed claim reads the waiter's record (relaxed: DATA RACE in claimed(),
-        // ch.lin.try_ops.unbuffered<lock_free>), and with seal()'s release, which D3 relies
-        // on. Acquire is enough, and the models pass with it; it stays seq_cst because at
-        // acquire Relacy explores every older word the load may read:
-        // select.self_select<lock_free> takes 7,162,360 schedules with it at acquire against
-        // 4,266,762 as shipped, about 45 s more of make check (docs/memory_orders.md). On x86
-        // both are a plain load.
-        const std::uint64_t w = cell_of(p).word.load(std::memory_order_seq_cst);
+        // acquire: pairs with the link's release (L1), through which meet()'s relaxed claim
+        // reads the waiter's record, and with seal()'s release, which D3 relies on. The total
+        // order adds nothing: a waiter D1 counted linked before its L3, which D1 read, so we
+        // read its link or later (coherence); one D1 did not count moves links_ for D2.
+        // (Relaxed: mutant rdv_try_scan_relaxed, DATA RACE in claimed().)
+        const std::uint64_t w = cell_of(p).word.load(
+            sync::order<B, mutation::rdv_try_scan_relaxed>(std::memory_order_acquire));
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
         const bool found = sync::planted<B, mutation::rdv_try_ignores_selects>
