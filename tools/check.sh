@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make check`: build every tier in its own tree, run each, and end with one line per tier and
-# a total. Exits non-zero if anything failed to build or pass. Logs: build/logs/.
+# `make check`: build every tier in its own tree, run each, and end with one line per build,
+# one per tier (its tests alone) and a total. Exits non-zero if anything failed to build or
+# pass. Logs: build/logs/.
 #
 #   tier     tree (CMake preset)   what runs
 #   unit     release               GoogleTest unit, conformance, Go-port and stress tests
@@ -46,6 +47,7 @@ build_tree() {
        cmake --build --preset "$preset" -j "$JOBS" >"$LOGS/$preset.build.log" 2>&1; then
       built[$preset]=0
       echo "   built in $(fmt_time $((SECONDS - t0)))"
+      rows+=("$(printf '%-8s %-11s %6s %6s %6s %8s  %s' build "$preset" - - - "$(fmt_time $((SECONDS - t0)))" ok)")
     else
       built[$preset]=1
       echo "   BUILD FAILED ($LOGS/$preset.build.log):"
@@ -56,13 +58,14 @@ build_tree() {
 }
 
 run_tier() {
-  local tier=$1 preset=$2 log="$LOGS/$1.log" t0=$SECONDS
+  local tier=$1 preset=$2 log="$LOGS/$1.log" t0
   if ! build_tree "$preset"; then
     rows+=("$(printf '%-8s %-11s %6s %6s %6s %8s  %s' "$tier" "$preset" - - - - "BUILD FAILED")")
     failed_tiers=$((failed_tiers + 1))
     return
   fi
   echo "== $tier ($preset)"
+  t0=$SECONDS  # the tier's own time: its tree's build is reported on its own line
   ctest --preset "$preset" -L "^${tier}\$" -j "$JOBS" --no-tests=error >"$log" 2>&1
   local rc=$?
   local n f
