@@ -13,7 +13,7 @@
 // the next: the woken thread is late by a wake, its partner's short budget runs out meanwhile
 // and it sleeps too. Ping-pong over an unbuffered channel on this machine, in a slow window
 // (spin floor 117 ns, futex round trip 83 us; 200,000 round trips, 2026-11-30): with 8 yields
-// after the spin, 2-4% of round trips took 50 us or more and the mean was 2.0-5.0 us; with the
+// after the spin, 1-5% of round trips took 50 us or more and the mean was 2.0-5.0 us; with the
 // yields bounded by 10 / 25 / 50 / 100 us of wall time, the means were 0.68-0.95 / 0.69-0.76 /
 // 0.71-0.73 / 0.59-0.94 us and at most 0.15% took over 20 us. A window of time rather than a
 // count of yields: a yield that finds no other thread costs ~0.25 us, one that switches to
@@ -48,7 +48,7 @@ class backoff {
     if constexpr (spin_rounds <= 1) {
       return false;
     } else {
-      // The clock is read once per yield, which costs more than the read (~20 ns).
+      // One clock read (~20 ns) per yield, which costs ten times as much.
       const auto now = B::clock::now();
       if (rounds_ == spin_rounds) {
         yield_start_ = now;
