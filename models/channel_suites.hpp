@@ -250,57 +250,53 @@ struct blocked_receiver_at_close
   }
 };
 
+// A try_recv that stops polling synchronizes with what ended its wait. One thread writes plain
+// data, then sends a value (Send) or closes the channel; the other polls with try_recv until
+// the answer is not `empty`, then reads the data. Its two instances follow.
+template <class Ch, std::size_t Cap, bool Send, rl::test_result_e Expected>
+struct try_recv_after : rl::test_suite<try_recv_after<Ch, Cap, Send, Expected>, 2, Expected> {
+  Ch ch{Cap};
+  cell_of<Ch> data{0};  // not `before`: Relacy calls that one
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      data.with_mut([](int& p) { p = 1; });
+      if constexpr (Send) {
+        ch.send(7);
+      } else {
+        ch.close();
+      }
+    } else {
+      int v = 0;
+      status s = status::empty;
+      while ((s = ch.try_recv(v)) == status::empty) Ch::backend_type::yield();
+      if constexpr (Send) {
+        check(s == status::ok && v == 7, "try_recv did not get the value sent");
+        check(read(data) == 1, "S1: try_recv completed before the send began");
+      } else {
+        check(s == status::closed, "try_recv on a channel nobody sends on answered neither");
+        check(read(data) == 1, "S4: try_recv answered closed before the close happened");
+      }
+    }
+  }
+};
+
 // S4 for a non-blocking receive: close() happens-before a try_recv that answers `closed`
-// (API.md; Go's rule covers every receive that returns because the channel is closed). One
-// thread writes plain data and closes an empty channel; the other polls with try_recv until
-// the answer is `closed`, then reads the data. The lock-free rendezvous answers `closed` when
-// it reads a cut bit in its own counter or its partner's (try_pair()'s lo, hi): the cut's
-// read must be an acquire, or the answer comes unordered with the close — Relacy reports a
-// DATA RACE on the data. The schedule needs the poll preempted after its read of the closed
-// flag and the close preempted between its two cuts: context bound 2.
+// (API.md; Go's rule covers every receive that returns because the channel is closed). The
+// lock-free rendezvous answers `closed` when it reads a cut bit in its own counter or its
+// partner's (try_pair()'s lo, hi): the cut's read must be an acquire, or the answer comes
+// unordered with the close — Relacy reports a DATA RACE on the data. The schedule needs the
+// poll preempted after its read of the closed flag and the close preempted between its two
+// cuts: context bound 2.
 template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
-struct try_recv_at_close : rl::test_suite<try_recv_at_close<Ch, Cap, Expected>, 2, Expected> {
-  Ch ch{Cap};
-  cell_of<Ch> before_close{0};
+using try_recv_at_close = try_recv_after<Ch, Cap, false, Expected>;
 
-  void thread(unsigned index) {
-    if (index == 0) {
-      before_close.with_mut([](int& p) { p = 1; });
-      ch.close();
-    } else {
-      int v = 0;
-      status s = status::empty;
-      while ((s = ch.try_recv(v)) == status::empty) Ch::backend_type::yield();
-      check(s == status::closed, "try_recv on a channel nobody sends on answered neither");
-      check(read(before_close) == 1, "S4: try_recv answered closed before the close happened");
-    }
-  }
-};
-
-// S1 through a non-blocking receive. One thread writes plain data and sends; the other polls
-// with try_recv until it has the value, then reads the data. Unbuffered, try_recv succeeds only
-// by meeting the sender waiting: the lock-free rendezvous finds it in try_pair()'s scan and
-// claims it, and reads the sender's record through the scan's acquire of its link (relaxed:
-// mutant rdv_try_scan_relaxed, a DATA RACE in claimed()). Buffered, it takes the value.
+// S1 through a non-blocking receive. Unbuffered, try_recv succeeds only by meeting the sender
+// waiting: the lock-free rendezvous finds it in try_pair()'s scan and claims it, and reads the
+// sender's record through the scan's acquire of its link (relaxed: mutant
+// rdv_try_scan_relaxed, a DATA RACE in claimed()). Buffered, it takes the value.
 template <class Ch, std::size_t Cap, rl::test_result_e Expected = rl::test_result_success>
-struct try_recv_meets_sender
-    : rl::test_suite<try_recv_meets_sender<Ch, Cap, Expected>, 2, Expected> {
-  Ch ch{Cap};
-  cell_of<Ch> before_send{0};
-
-  void thread(unsigned index) {
-    if (index == 0) {
-      before_send.with_mut([](int& p) { p = 1; });
-      ch.send(7);
-    } else {
-      int v = 0;
-      status s = status::empty;
-      while ((s = ch.try_recv(v)) == status::empty) Ch::backend_type::yield();
-      check(s == status::ok && v == 7, "try_recv did not get the value sent");
-      check(read(before_send) == 1, "S1: try_recv completed before the send began");
-    }
-  }
-};
+using try_recv_meets_sender = try_recv_after<Ch, Cap, true, Expected>;
 
 // The mirror: one thread receives; the other writes plain data, then polls with try_send until
 // the value is taken. Unbuffered, try_send succeeds only by meeting the receiver waiting, which

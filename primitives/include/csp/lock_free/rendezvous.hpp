@@ -721,7 +721,7 @@ class rendezvous {
         // order adds nothing: a waiter D1 counted linked before its L3, which D1 read, so we
         // read its link or later (coherence); one D1 did not count moves links_ for D2.
         // (Relaxed: mutant rdv_try_scan_relaxed, DATA RACE in claimed().)
-        const std::uint64_t w = cell_of(p).word.load(
+        const std::uint64_t w = cell_of(p).word.load(  // acquire, as above
             sync::order<B, mutation::rdv_try_scan_relaxed>(std::memory_order_acquire));
         if (!at(w, p)) continue;  // a previous lap still here, or already freed past p
         // The planted bug: only a plain waiter counts as waiting, not a select's case.
