@@ -37,6 +37,8 @@ failed_tiers=0
 start=$SECONDS
 
 fmt_time() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+# One line of the summary: tier, tree, tests, passed, failed, time, verdict.
+row() { printf '%-8s %-11s %6s %6s %6s %8s  %s' "$@"; }
 
 build_tree() {
   local preset=$1
@@ -47,7 +49,7 @@ build_tree() {
        cmake --build --preset "$preset" -j "$JOBS" >"$LOGS/$preset.build.log" 2>&1; then
       built[$preset]=0
       echo "   built in $(fmt_time $((SECONDS - t0)))"
-      rows+=("$(printf '%-8s %-11s %6s %6s %6s %8s  %s' build "$preset" - - - "$(fmt_time $((SECONDS - t0)))" ok)")
+      rows+=("$(row build "$preset" - - - "$(fmt_time $((SECONDS - t0)))" ok)")
     else
       built[$preset]=1
       echo "   BUILD FAILED ($LOGS/$preset.build.log):"
@@ -60,7 +62,7 @@ build_tree() {
 run_tier() {
   local tier=$1 preset=$2 log="$LOGS/$1.log" t0
   if ! build_tree "$preset"; then
-    rows+=("$(printf '%-8s %-11s %6s %6s %6s %8s  %s' "$tier" "$preset" - - - - "BUILD FAILED")")
+    rows+=("$(row "$tier" "$preset" - - - - "BUILD FAILED")")
     failed_tiers=$((failed_tiers + 1))
     return
   fi
@@ -83,7 +85,7 @@ run_tier() {
   total=$((total + n))
   passed=$((passed + p))
   local secs=$((SECONDS - t0))
-  rows+=("$(printf '%-8s %-11s %6d %6d %6d %8s  %s' "$tier" "$preset" "$n" "$p" "$f" "$(fmt_time $secs)" "$verdict")")
+  rows+=("$(row "$tier" "$preset" "$n" "$p" "$f" "$(fmt_time $secs)" "$verdict")")
   echo "   $p/$n passed in $(fmt_time $secs)"
 }
 
@@ -95,8 +97,9 @@ for entry in $ALL_TIERS; do
 done
 
 echo
-printf '%-8s %-11s %6s %6s %6s %8s  %s\n' tier tree tests passed failed time verdict
+row tier tree tests passed failed time verdict; echo
 printf '%s\n' "${rows[@]}"
-printf '%-8s %-11s %6d %6d %6d %8s  %s\n' total "" "$total" "$passed" $((total - passed)) \
-  "$(fmt_time $((SECONDS - start)))" "$([ $failed_tiers -eq 0 ] && echo ok || echo "FAILED ($failed_tiers tiers)")"
+row total "" "$total" "$passed" $((total - passed)) "$(fmt_time $((SECONDS - start)))" \
+  "$([ $failed_tiers -eq 0 ] && echo ok || echo "FAILED ($failed_tiers tiers)")"
+echo
 [ "$failed_tiers" -eq 0 ]
