@@ -37,8 +37,10 @@
 // history is rejected: a lie about a buffered value (lying_channel), a rendezvous whose double
 // collect's second read is only acquire and so can overlook a link that lands mid-scan (mutant
 // rdv_try_collect_acquire), a try operation that does not look at the closed flag again after
-// its scan (mutant rdv_try_misses_close), and the rendezvous'
-// earlier close (mutant rdv_closed_flag_after_draw). The last script, select_loser, puts a
+// its scan (mutant rdv_try_misses_close), a link announced outside the total order the double
+// collect reads in, by a blocked party or a select's case (mutants rdv_link_announce_acq_rel,
+// rdv_enlist_announce_acq_rel; select_waiter puts a select's case where a try_recv must find
+// it), and the rendezvous' earlier close (mutant rdv_closed_flag_after_draw). select_loser puts a
 // select beside the try operations; its planted bug is a select that gives back the partner it
 // drew (mutant rdv_dirty_select_gives_back), which is how the lock-free rendezvous behaved
 // until 2026-11-29 (docs/channel.md, "Select cases on the lock-free rendezvous").
@@ -77,6 +79,12 @@ using lf_try_misses_close = csp::lock_free::channel<
 // The rendezvous' close before the counters were cut: the closed flag, read after the draw.
 using lf_closed_flag_after_draw = csp::lock_free::channel<
     int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_closed_flag_after_draw>>;
+// A link announced (L3) acq_rel, outside the total order the double collect reads in: by a
+// blocked send or receive, or by a select's case.
+using lf_link_announce_acq_rel = csp::lock_free::channel<
+    int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_link_announce_acq_rel>>;
+using lf_enlist_announce_acq_rel = csp::lock_free::channel<
+    int, csp::models::relacy_backend<csp::lock_free::mutation::rdv_enlist_announce_acq_rel>>;
 
 // The distinct histories of one simulation. Sized before rl::simulate and never grown inside
 // it; a history that does not fit is counted (and fails the run: it would go unchecked).
@@ -219,6 +227,31 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Thread
   }
 };
 
+// Opens r: what it is, who calls it, and its call stamp.
+void start(op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
+  r.kind = kind;
+  r.thread = static_cast<std::uint8_t>(t);
+  r.arg = arg;
+  r.call = clock++;
+}
+
+// Runs one recorded operation on ch: opens r, performs it, stamps its return.
+template <class Channel>
+void perform(Channel& ch, op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
+  start(r, kind, t, arg, clock);
+  r.out = csp_test::perform(ch, kind, arg);
+  r.ret = clock++;
+}
+
+// What the select suites share: the unbuffered channel whose history is checked, the select's
+// other channel, and the stamp clock.
+template <class Channel>
+struct select_scene {
+  Channel ch{0};
+  Channel other{0};
+  std::uint64_t clock = 0;  // stamps: plain, see the file comment
+};
+
 // A select that draws a waiting receiver's position while another of its cases is claimed
 // (lock_free/rendezvous.hpp, detail/select_ctx.hpp). Thread 0 receives on `ch`; thread 1 selects
 // between sending on `ch` and receiving on `other`; thread 2 try_sends on `other`, which completes
@@ -229,10 +262,8 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Thread
 // its queue, so `full` is then inexact. The shipped select never sends it back: while it
 // enlists, the claim only marks it, and the case that drew the receiver completes.
 template <class Channel, rl::test_result_e Expected = rl::test_result_success>
-struct select_loser : rl::test_suite<select_loser<Channel, Expected>, 4, Expected> {
-  Channel ch{0};
-  Channel other{0};
-  std::uint64_t clock = 0;  // stamps: plain, see the file comment
+struct select_loser : rl::test_suite<select_loser<Channel, Expected>, 4, Expected>,
+                      select_scene<Channel> {
   op_record recv{};
   op_record select_send{};
   bool chose_ch = false;
@@ -255,39 +286,26 @@ struct select_loser : rl::test_suite<select_loser<Channel, Expected>, 4, Expecte
     csp::models::observe_hook = &on_observe;
   }
 
-  static void start(op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
-    r.kind = kind;
-    r.thread = static_cast<std::uint8_t>(t);
-    r.arg = arg;
-    r.call = clock++;
-  }
-
   void thread(unsigned t) {
     if (t == 0) {
-      start(recv, op_kind::recv, t, 0, clock);
-      recv.out = csp_test::perform(ch, op_kind::recv, 0);
-      recv.ret = clock++;
+      perform(this->ch, recv, op_kind::recv, t, 0, this->clock);
     } else if (t == 1) {
       const int v = csp_test::sent_value(1, 0);
-      start(select_send, op_kind::send, t, v, clock);
+      start(select_send, op_kind::send, t, v, this->clock);
       try {
-        chose_ch = csp::select(csp::on_send(ch, v, [] {}),
-                               csp::on_recv(other, [](std::optional<int>) {})) == 0;
+        chose_ch = csp::select(csp::on_send(this->ch, v, [] {}),
+                               csp::on_recv(this->other, [](std::optional<int>) {})) == 0;
         select_send.out = {csp::status::ok};
       } catch (const csp::closed_channel_error&) {
         chose_ch = true;  // the send case, chosen on the closed channel
         select_send.out = {csp::status::closed};
       }
-      select_send.ret = clock++;
+      select_send.ret = this->clock++;
     } else if (t == 2) {
-      (void)other.try_send(5);
+      (void)this->other.try_send(5);
     } else {
-      start(try_send, op_kind::try_send, t, csp_test::sent_value(3, 0), clock);
-      try_send.out = csp_test::perform(ch, op_kind::try_send, try_send.arg);
-      try_send.ret = clock++;
-      start(close, op_kind::close, t, 0, clock);
-      close.out = csp_test::perform(ch, op_kind::close, 0);
-      close.ret = clock++;
+      perform(this->ch, try_send, op_kind::try_send, t, csp_test::sent_value(3, 0), this->clock);
+      perform(this->ch, close, op_kind::close, t, 0, this->clock);
     }
   }
 
@@ -299,6 +317,54 @@ struct select_loser : rl::test_suite<select_loser<Channel, Expected>, 4, Expecte
     if (chose_ch) h.add(select_send);
     h.add(try_send);
     h.add(close);
+    keep<Expected>(h);
+  }
+};
+
+// A select waiting to send on `ch` (thread 0; its other case, a receive on `other`, never gets
+// a value) and a try_recv on `ch` (thread 1), which must find it once the select has registered
+// every case (the observation point select_waiting stamps its send as waiting from there);
+// if the try_recv answered `empty`, a receive completes the select. Checks that a select's case
+// is as findable as a plain waiter: the select's announcement of its link (enlist()'s L3 in
+// the lock-free rendezvous) is read by the try operation's double collect.
+template <class Channel, rl::test_result_e Expected = rl::test_result_success>
+struct select_waiter : rl::test_suite<select_waiter<Channel, Expected>, 2, Expected>,
+                       select_scene<Channel> {
+  op_record select_send{};
+  op_record try_recv{};
+  op_record recv{};
+
+  static inline select_waiter* active = nullptr;
+  static void on_observe(csp::sync::point p) {
+    if (p == csp::sync::point::select_waiting) active->select_send.mark_waiting(active->clock);
+  }
+  void before() {
+    active = this;
+    csp::models::observe_hook = &on_observe;
+  }
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      start(select_send, op_kind::send, t, csp_test::sent_value(0, 0), this->clock);
+      const std::size_t i = csp::select(csp::on_send(this->ch, select_send.arg, [] {}),
+                                        csp::on_recv(this->other, [](std::optional<int>) {}));
+      csp::models::check(i == 0, "a case with nothing sent was chosen");
+      select_send.out = {csp::status::ok};
+      select_send.ret = this->clock++;
+    } else {
+      perform(this->ch, try_recv, op_kind::try_recv, t, 0, this->clock);
+      if (try_recv.out.st != csp::status::ok)
+        perform(this->ch, recv, op_kind::recv, t, 0, this->clock);
+    }
+  }
+
+  void after() {
+    csp::models::observe_hook = nullptr;
+    csp_test::history h;
+    h.capacity = 0;
+    h.add(select_send);
+    h.add(try_recv);
+    if (recv.kind == op_kind::recv) h.add(recv);
     keep<Expected>(h);
   }
 };
@@ -449,6 +515,16 @@ int main(int argc, char** argv) {
   // `empty`, while the sender waited until the close took effect (a stamp of its own).
   add_checked<recorded<three_unbuffered_try, 3, lf_try_misses_close, planted_bug>>(
       "ch.lin.planted_empty_at_close", search::bound(2), expect::violation);
+  add_checked<select_waiter<channel>>("ch.lin.select_waiter<mutex_based>", search::bound(3));
+  add_checked<select_waiter<lf_channel>>("ch.lin.select_waiter<lock_free>", search::bound(2));
+  // The exactness check can fail when a link is announced outside the total order (L3 acq_rel):
+  // a try operation that starts after the link counts the same stale number twice, misses the
+  // link in its scan, and answers `empty` while a sender waits — a plain one, or a select's
+  // case.
+  add_checked<recorded<try_ops_unbuffered, 2, lf_link_announce_acq_rel, planted_bug>>(
+      "ch.lin.planted_late_announce", search::bound(2), expect::violation);
+  add_checked<select_waiter<lf_enlist_announce_acq_rel, planted_bug>>(
+      "ch.lin.planted_late_select_announce", search::bound(2), expect::violation);
   add_checked<select_loser<channel>>("ch.lin.select_loser<mutex_based>", search::bound(2));
   // Bound 2 under `make check-long`.
   add_checked<select_loser<lf_channel>>("ch.lin.select_loser<lock_free>", csp::models::deep_search()

@@ -105,6 +105,12 @@
 //     rdv_try_lo_relaxed, rdv_try_hi_relaxed).
 //   * the scan's load relaxed: a waiter found there is claimed and its record read with no
 //     happens-before from its link — Relacy reports a DATA RACE (mutant rdv_try_scan_relaxed).
+//   * a link's announcement (L3) acq_rel instead of seq_cst, in blocking() or in enlist(): the
+//     double collect's seq_cst reads need not read an increment outside the total order, so a
+//     try operation that starts after the link counts the same stale number twice, misses the
+//     link in its scan, and answers `full` / `empty` while the party waits — the exactness
+//     check rejects ch.lin.try_ops.unbuffered and ch.lin.select_waiter (mutants
+//     rdv_link_announce_acq_rel, rdv_enlist_announce_acq_rel).
 #pragma once
 
 #include <cstdint>
@@ -138,6 +144,8 @@ struct rdv_try_misses_close {};
 struct rdv_try_lo_relaxed {};
 struct rdv_try_hi_relaxed {};
 struct rdv_try_scan_relaxed {};
+struct rdv_link_announce_acq_rel {};
+struct rdv_enlist_announce_acq_rel {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -406,7 +414,10 @@ class rendezvous {
         e.p = p;
         e.linked = true;
         // seq_cst (L3): as in blocking(); a select's case announces its link the same way.
-        links_.fetch_add(1, std::memory_order_seq_cst);
+        // (acq_rel: mutant rdv_enlist_announce_acq_rel, the exactness check rejects a
+        // try_recv's `empty` in ch.lin.select_waiter.)
+        links_.fetch_add(1, sync::order<B, mutation::rdv_enlist_announce_acq_rel>(
+                                std::memory_order_seq_cst, std::memory_order_acq_rel));
         if (cut(p, my_state)) seal(p);  // (L2): seal claims the select for this case, closed
         watch_.notify_all();
         return csp::detail::enlisted::waiting;
@@ -681,11 +692,13 @@ class rendezvous {
       // seq_cst (D1): the double collect's first read. Its acquire half pairs with the links'
       // announcements (L3): every waiter we count here is ordered before our scan, which
       // then sees its link. (The litmus model's Part 3: relaxed, a counted waiter's link can
-      // be missed, and D2 reads the same count.) At acquire the collect is still exact — D2
-      // sends a stale count round again — and the linearizability model passes all its
-      // suites; but each count older than the latest costs a wasted round, which Relacy
-      // explores read by read: select.select_meets_select<lock_free> took more than 9 times
-      // as long (docs/memory_orders.md). On x86 both orders are a plain load.
+      // be missed, and D2 reads the same count.) Acquire is all it needs — D2 sends a stale
+      // count round again — and the linearizability model passes all its suites with it.
+      // The seq_cst is for the model checker: Relacy lets a seq_cst load read only the
+      // latest seq_cst write (every L3 is one), but an acquire load also the one before, and
+      // for D1 each stale count is a wasted round: select.select_meets_select<lock_free>
+      // went from 29 s to unfinished after 900 s (docs/memory_orders.md, seventh stop). On
+      // x86 both orders are a plain load.
       const std::uint64_t links_before = links_.load(std::memory_order_seq_cst);
       if (closed_now()) {  // a closed answer is final, once the close has taken effect
         cut_counters();
@@ -958,14 +971,16 @@ class rendezvous {
                 sync::retry_on_failure)) {
           continue;
         }
-        // seq_cst (L3): announces the link to try operations' double collect. D2 (seq_cst)
-        // must read it once it precedes D2 in S; a release increment is outside S, and a
-        // seq_cst load need not read it (with D1 at acquire too, the linearizability model's
-        // exactness check finds a try_recv answering `empty` while a sender waits). Its
-        // release half pairs with D1: a collect that counts us is ordered after our link
-        // (L1), and its scan finds us. (The litmus model's Part 3: relaxed, counted and
-        // missed.)
-        links_.fetch_add(1, std::memory_order_seq_cst);
+        // seq_cst (L3): announces the link to try operations' double collect. D1 and D2
+        // (seq_cst) must read it once it precedes them in S; an acq_rel increment is outside
+        // S, and a seq_cst load need not read it: a try_recv counts the links before ours
+        // twice, its scan misses ours, and it answers `empty` while we wait (mutant
+        // rdv_link_announce_acq_rel: the exactness check rejects ch.lin.try_ops.unbuffered at
+        // bound 2). Its release half pairs with D1: a collect that counts us is ordered after
+        // our link (L1), and its scan finds us. (The litmus model's Part 3: relaxed, counted
+        // and missed.)
+        links_.fetch_add(1, sync::order<B, mutation::rdv_link_announce_acq_rel>(
+                                std::memory_order_seq_cst, std::memory_order_acq_rel));
         // We wait from here: a try operation must find us now. Between the link and L3 a
         // partner or a try operation may already claim us (the pair completes at the claim),
         // but a try operation's double collect may also pass us by: we are still arriving.
