@@ -6,7 +6,7 @@ export JOBS
 
 .DEFAULT_GOAL := help
 .PHONY: help deps demo check check-long build test prop models mutants tsan asan clang \
-        install-test bench order-matrix format format-check tidy clean
+        install-test bench bench-peers order-matrix format format-check tidy clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,9 @@ bench: deps ## Build (release) and run the benchmarks, side by side with their p
 	@cmake --preset release >/dev/null && cmake --build --preset release -j $(JOBS)
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b --benchmark_repetitions=3 \
 	  --benchmark_report_aggregates_only=true --benchmark_min_time=0.2; done
+
+bench-peers: deps ## The channel rows beside Go's and crossbeam's, one table with ratios (~5 min)
+	@tools/bench_peers.sh
 
 format: ## Apply clang-format to every C++ file
 	@git ls-files '*.hpp' '*.cpp' | xargs clang-format -i

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages csp's tiers need, when they are missing.
+# Installs the Debian 12 packages csp's tiers need (or those named), when they are missing.
 # As root it runs apt-get; as anyone else it prints the exact command and fails.
 set -euo pipefail
 
@@ -11,6 +11,8 @@ packages=(
   libbenchmark-dev                   # bench/
   clang-format                       # make format
 )
+# Arguments name other packages to check instead (tools/bench_peers.sh: Go and crossbeam).
+if [ $# -gt 0 ]; then packages=("$@"); fi
 
 missing=()
 for p in "${packages[@]}"; do
