@@ -416,8 +416,9 @@ class rendezvous {
         // seq_cst (L3): as in blocking(); a select's case announces its link the same way.
         // (acq_rel: mutant rdv_enlist_announce_acq_rel, the exactness check rejects a
         // try_recv's `empty` in ch.lin.select_waiter.)
-        links_.fetch_add(1, sync::order<B, mutation::rdv_enlist_announce_acq_rel>(
-                                std::memory_order_seq_cst, std::memory_order_acq_rel));
+        constexpr auto l3 = sync::order<B, mutation::rdv_enlist_announce_acq_rel>(
+            std::memory_order_seq_cst, std::memory_order_acq_rel);  // acq_rel: the planted bug
+        links_.fetch_add(1, l3);
         if (cut(p, my_state)) seal(p);  // (L2): seal claims the select for this case, closed
         watch_.notify_all();
         return csp::detail::enlisted::waiting;
@@ -979,8 +980,9 @@ class rendezvous {
         // bound 2). Its release half pairs with D1: a collect that counts us is ordered after
         // our link (L1), and its scan finds us. (The litmus model's Part 3: relaxed, counted
         // and missed.)
-        links_.fetch_add(1, sync::order<B, mutation::rdv_link_announce_acq_rel>(
-                                std::memory_order_seq_cst, std::memory_order_acq_rel));
+        constexpr auto l3 = sync::order<B, mutation::rdv_link_announce_acq_rel>(
+            std::memory_order_seq_cst, std::memory_order_acq_rel);  // acq_rel: the planted bug
+        links_.fetch_add(1, l3);
         // We wait from here: a try operation must find us now. Between the link and L3 a
         // partner or a try operation may already claim us (the pair completes at the claim),
         // but a try operation's double collect may also pass us by: we are still arriving.
