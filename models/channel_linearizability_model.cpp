@@ -171,6 +171,22 @@ class lying_channel {
   channel inner_;
 };
 
+// Opens r: what it is, who calls it, and its call stamp.
+void start(op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
+  r.kind = kind;
+  r.thread = static_cast<std::uint8_t>(t);
+  r.arg = arg;
+  r.call = clock++;
+}
+
+// Runs one recorded operation on ch: opens r, performs it, stamps its return.
+template <class Channel>
+void perform(Channel& ch, op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
+  start(r, kind, t, arg, clock);
+  r.out = csp_test::perform(ch, kind, arg);
+  r.ret = clock++;
+}
+
 template <const script& S, unsigned Threads, class Channel = channel,
           rl::test_result_e Expected = rl::test_result_success>
 struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Threads, Expected> {
@@ -202,13 +218,8 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Thread
   void thread(unsigned t) {
     for (std::size_t i = 0; i < S.length[t]; ++i) {
       current[t] = i;
-      op_record& r = rec[t][i];
-      r.kind = S.ops[t][i];
-      r.thread = static_cast<std::uint8_t>(t);
-      r.arg = csp_test::is_send(r.kind) ? csp_test::sent_value(t, i) : 0;
-      r.call = clock++;
-      r.out = csp_test::perform(ch, r.kind, r.arg);
-      r.ret = clock++;
+      const op_kind k = S.ops[t][i];
+      perform(ch, rec[t][i], k, t, csp_test::is_send(k) ? csp_test::sent_value(t, i) : 0, clock);
     }
   }
 
@@ -226,22 +237,6 @@ struct recorded : rl::test_suite<recorded<S, Threads, Channel, Expected>, Thread
     keep<Expected>(h);
   }
 };
-
-// Opens r: what it is, who calls it, and its call stamp.
-void start(op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
-  r.kind = kind;
-  r.thread = static_cast<std::uint8_t>(t);
-  r.arg = arg;
-  r.call = clock++;
-}
-
-// Runs one recorded operation on ch: opens r, performs it, stamps its return.
-template <class Channel>
-void perform(Channel& ch, op_record& r, op_kind kind, unsigned t, int arg, std::uint64_t& clock) {
-  start(r, kind, t, arg, clock);
-  r.out = csp_test::perform(ch, kind, arg);
-  r.ret = clock++;
-}
 
 // What the select suites share: the unbuffered channel whose history is checked, the select's
 // other channel, and the stamp clock.
