@@ -63,7 +63,7 @@ bench: deps ## Build (release) and run the benchmarks, side by side with their p
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b --benchmark_repetitions=3 \
 	  --benchmark_report_aggregates_only=true --benchmark_min_time=0.2; done
 
-bench-peers: deps ## The channel rows beside Go's and crossbeam's, one table with ratios (~5 min)
+bench-peers: deps ## The channel rows beside Go's and crossbeam's, ratios within rounds (~7 min)
 	@tools/bench_peers.sh
 
 format: ## Apply clang-format to every C++ file

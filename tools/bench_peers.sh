@@ -5,20 +5,25 @@
 # Installs what the peers need from Debian 12 through tools/deps.sh (golang-go,
 # librust-crossbeam-channel-dev, and cargo when none is on PATH), builds bench/peers/go and
 # bench/peers/crossbeam into build/peers (cargo offline, from Debian's crate sources), and
-# channel_bench in the release tree. Then, row by row, it runs csp's three families (Google
-# Benchmark, median of the repetitions), Go's and crossbeam's, one right after the other, so a
-# row's peers share the machine's state of the moment; the floors are measured before and
-# after the rows. It prints one markdown table of medians in ns (per message; ping-pong per
-# round trip) and the ratios the channel issue sets targets for.
+# channel_bench in the release tree. Then it measures in rounds: in each round, row by row,
+# the spin floor, csp's three families (Google Benchmark), Go's and crossbeam's, one right after
+# the other, so that the programs of a row share the machine's state of the moment. This
+# machine is a VM whose speed drifts by 2x and more over minutes (the spin floor has ranged from
+# 42 to 480 ns): a ratio of two figures taken minutes apart measures the drift as much as the
+# channels. So each ratio is taken within a round, of figures seconds apart, and the table gives
+# the median over the rounds of those ratios, beside the median of each program's figures.
+# The futex floor is measured before and after the rounds. Output: one markdown table of
+# medians in ns (per message; ping-pong per round trip) and the ratios the channel issue sets
+# targets for, with their range over the rounds.
 #
-#   CSP_PEER_REPS     repetitions per row and program (default 3)
-#   CSP_PEER_MIN_MS   each repetition lasts at least this long, in ms (default 500)
+#   CSP_PEER_ROUNDS   rounds (default 5)
+#   CSP_PEER_MIN_MS   each measurement lasts at least this long, in ms (default 400)
 #   CSP_PEER_ROWS     a regular expression: only the rows it matches (default all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-reps=${CSP_PEER_REPS:-3}
-min_ms=${CSP_PEER_MIN_MS:-500}
+rounds=${CSP_PEER_ROUNDS:-5}
+min_ms=${CSP_PEER_MIN_MS:-400}
 only=${CSP_PEER_ROWS:-.}
 out=build/peers
 mkdir -p "$out"
@@ -36,56 +41,86 @@ csp_bench=build/release/bench/channel_bench
 go_bench=$out/go_chan_bench
 cb_bench=$out/crossbeam/release/crossbeam_chan_bench
 
-samples=$out/samples.txt # "<row>/<impl> <median ns>", one line per measurement
+samples=$out/samples.txt # "<row>/<impl> <ns> <round>", one line per measurement
 : >"$samples"
 
-# Google Benchmark rows matching the regular expression $1, as "<name> <median ns>".
+# One run of the Google Benchmark rows matching the regular expression $1, as "<name> <ns> $2".
 gbench() {
-  "$csp_bench" --benchmark_filter="$1" --benchmark_repetitions="$reps" \
-    --benchmark_min_time="$(awk -v ms="$min_ms" 'BEGIN { print ms / 1000 }')" \
-    --benchmark_report_aggregates_only=true |
-    awk '$1 ~ /_median$/ && $3 == "ns" { sub(/\/real_time_median$/, "", $1); print $1, $2 }'
+  "$csp_bench" --benchmark_filter="$1" \
+    --benchmark_min_time="$(awk -v ms="$min_ms" 'BEGIN { print ms / 1000 }')" |
+    awk -v round="$2" '$1 ~ /\/real_time$/ && $3 == "ns" { sub(/\/real_time$/, "", $1); print $1, $2, round }'
 }
 
-gbench '^floor/' | sed 's/$/ before/' >>"$samples"
 rows=(spsc/cap:0 spsc/cap:1 spsc/cap:1024 mpsc/cap:0 mpsc/cap:1 mpsc/cap:1024
   mpmc/cap:0 mpmc/cap:1 mpmc/cap:1024 ping_pong/cap:0 ping_pong/cap:1 fan_out_64/cap:1024)
-for row in "${rows[@]}"; do
-  [[ $row =~ $only ]] || continue
-  echo "bench-peers: $row" >&2
-  gbench "^$row/" >>"$samples"
-  "$go_bench" -row "$row" -reps "$reps" -min_time "${min_ms}ms" | cut -d' ' -f1,2 >>"$samples"
-  "$cb_bench" --row "$row" --reps "$reps" --min-time-ms "$min_ms" | cut -d' ' -f1,2 >>"$samples"
+gbench '^floor/futex' before >>"$samples"
+# Run order: fan_out_64 right after the row it is compared with.
+run_order=(spsc/cap:0 spsc/cap:1 spsc/cap:1024 mpsc/cap:0 mpsc/cap:1 mpsc/cap:1024
+  mpmc/cap:0 mpmc/cap:1 mpmc/cap:1024 fan_out_64/cap:1024 ping_pong/cap:0 ping_pong/cap:1)
+for ((round = 1; round <= rounds; ++round)); do
+  for row in "${run_order[@]}"; do
+    [[ $row =~ $only ]] || continue
+    echo "bench-peers: round $round of $rounds, $row" >&2
+    gbench '^floor/spin' "$round" | sed "s|^floor/spin_round_trip|$row/floor|" >>"$samples"
+    gbench "^$row/" "$round" >>"$samples"
+    "$go_bench" -row "$row" -reps 1 -min_time "${min_ms}ms" |
+      awk -v round="$round" '{ print $1, $2, round }' >>"$samples"
+    "$cb_bench" --row "$row" --reps 1 --min-time-ms "$min_ms" |
+      awk -v round="$round" '{ print $1, $2, round }' >>"$samples"
+  done
 done
-gbench '^floor/' | sed 's/$/ after/' >>"$samples"
+gbench '^floor/futex' after >>"$samples"
 
 awk -v rows="${rows[*]}" '
   function fmt(x) { return x == "" ? "–" : (x >= 1000 ? sprintf("%.0f", x) : sprintf("%.1f", x)) }
-  function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "–" : sprintf("%.2f", a / b) }
+  # The median of the values in v[1..n] (sorted in place), "" if none.
+  function median(v, n,   i, j, x) {
+    if (n == 0) return ""
+    for (i = 2; i <= n; ++i) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; --j) v[j + 1] = v[j]; v[j + 1] = x }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  # The median over the rounds of impl a / impl b in row r, with its range, as "1.02 (0.95–1.10)".
+  function ratio(r, a, b,   k, n, v, lo, hi) {
+    n = 0
+    for (k = 1; k <= R; ++k) {
+      if ((r, a, k) in t && (r, b, k) in t && t[r, b, k] > 0) v[++n] = t[r, a, k] / t[r, b, k]
+    }
+    if (n == 0) return "–"
+    lo = hi = v[1]
+    for (k = 2; k <= n; ++k) { if (v[k] < lo) lo = v[k]; if (v[k] > hi) hi = v[k] }
+    return sprintf("%.2f (%.2f–%.2f)", median(v, n), lo, hi)
+  }
+  function mid(r, a,   k, n, v) {
+    n = 0
+    for (k = 1; k <= R; ++k) if ((r, a, k) in t) v[++n] = t[r, a, k]
+    return median(v, n)
+  }
   {
     name = $1; impl = name; sub(/.*\//, "", impl); row = name; sub(/\/[^\/]*$/, "", row)
-    if (row == "floor") { floor[impl "/" $3] = $2; next }
-    t[row, impl] = $2
+    if (row == "floor") { futex[$3] = $2; next }
+    t[row, impl, $3] = $2
+    if ($3 + 0 > R) R = $3 + 0
   }
   END {
-    printf "| row | csp lock_free | csp mutex_based | condvar queue | Go | crossbeam | lock_free / Go | lock_free / crossbeam |\n"
-    printf "|---|---|---|---|---|---|---|---|\n"
+    printf "| row | csp lock_free | csp mutex_based | condvar queue | Go | crossbeam | spin floor | lock_free / Go | lock_free / crossbeam |\n"
+    printf "|---|---|---|---|---|---|---|---|---|\n"
     n = split(rows, r, " ")
     for (i = 1; i <= n; ++i) {
-      if (!((r[i], "lock_free") in t)) continue
-      lf = t[r[i], "lock_free"]; go = t[r[i], "go"]; cb = t[r[i], "crossbeam"]
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r[i], fmt(lf),
-             fmt(t[r[i], "mutex_based"]), fmt(t[r[i], "condvar_queue"]), fmt(go), fmt(cb),
-             ratio(lf, go), ratio(lf, cb)
+      if (mid(r[i], "lock_free") == "") continue
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r[i], fmt(mid(r[i], "lock_free")),
+             fmt(mid(r[i], "mutex_based")), fmt(mid(r[i], "condvar_queue")), fmt(mid(r[i], "go")),
+             fmt(mid(r[i], "crossbeam")), fmt(mid(r[i], "floor")), ratio(r[i], "lock_free", "go"),
+             ratio(r[i], "lock_free", "crossbeam")
     }
-    spin = (floor["spin_round_trip/before"] + floor["spin_round_trip/after"]) / 2
-    printf "\nfloor: spin round trip %s ns before the rows, %s after; futex round trip %s, %s\n",
-           fmt(floor["spin_round_trip/before"]), fmt(floor["spin_round_trip/after"]),
-           fmt(floor["futex_round_trip/before"]), fmt(floor["futex_round_trip/after"])
+    printf "\n%d rounds; medians of the rounds, ns; ratios: the median over the rounds of the ratio within each round, (its range)\n", R
+    printf "futex round trip: %s ns before the rounds, %s after\n", fmt(futex["before"]), fmt(futex["after"])
     for (c = 0; c <= 1; ++c) {
-      pp = t["ping_pong/cap:" c, "lock_free"]
-      if (pp != "") printf "ping_pong/cap:%d: lock_free %s x the spin round trip (target: 4x); Go %s x, crossbeam %s x\n", c, ratio(pp, spin), ratio(t["ping_pong/cap:" c, "go"], spin), ratio(t["ping_pong/cap:" c, "crossbeam"], spin)
+      row = "ping_pong/cap:" c
+      if (mid(row, "lock_free") != "") printf "%s: lock_free %s x the spin round trip of its round (target: 4x); Go %s x, crossbeam %s x\n", row, ratio(row, "lock_free", "floor"), ratio(row, "go", "floor"), ratio(row, "crossbeam", "floor")
     }
-    fo = t["fan_out_64/cap:1024", "lock_free"]; mm = t["mpmc/cap:1024", "lock_free"]
-    if (fo != "" && mm != "") printf "fan_out_64: lock_free %s x its mpmc/cap:1024 row (target: 1.5x)\n", ratio(fo, mm)
+    fo = "fan_out_64/cap:1024"; mm = "mpmc/cap:1024"
+    if (mid(fo, "lock_free") != "" && mid(mm, "lock_free") != "") {
+      for (k = 1; k <= R; ++k) if ((mm, "lock_free", k) in t) t[fo, "mpmc", k] = t[mm, "lock_free", k]
+      printf "fan_out_64: lock_free %s x the mpmc/cap:1024 row of its round (target: 1.5x)\n", ratio(fo, "lock_free", "mpmc")
+    }
   }' "$samples"
