@@ -75,6 +75,8 @@ void register_all(const std::string& impl, const strategy& how) {
   // One cell, two senders: the second waits for the cell (cell_freed_), with no close to
   // wake it — only the free and its re-check (the event count's N1 and C).
   // (Bound 2 catches free_cell()'s store weakened to release; bound 3 costs 15-20 s here.)
+  // One cell: the receiver's second draw needs the cell its first may have left marked.
+  add<chan::timed_in_a_row<one_cell>>(name("timed_in_a_row", 0), how(2, 0));
   add<chan::mpsc<one_cell, 0>>(name("mpsc.one_cell", 0),
                                impl == "mutex_based" ? how(3, 0) : search::bound(2));
   add<chan::close_during_transfer<one_cell>>(name("close_during_transfer", 0), how(4, 0));

@@ -403,6 +403,40 @@ struct timed_race : rl::test_suite<timed_race<Ch, Cap, Expected>, 2, Expected> {
   }
 };
 
+// Timed operations in a row on a channel of one cell: a receiver times out (or not) twice, a
+// sender once, so the receiver's second draw needs the cell its first may have left marked
+// (lock_free/rendezvous.hpp, I5: a timed operation draws only a free cell's position, waiting
+// for it with its deadline). Whatever the timeouts, everyone returns, and a value is received
+// only if it was sent, once. (That no wait outlasts its deadline is a matter of time, which
+// the model checker does not see: channel_test.cpp checks it on the real build.)
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct timed_in_a_row : rl::test_suite<timed_in_a_row<Ch, Expected>, 2, Expected> {
+  Ch ch{0};
+  status sent = status::closed;
+  status got[2] = {status::closed, status::closed};
+  int value[2] = {0, 0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      for (int i = 0; i < 2; ++i) got[i] = ch.try_recv_for(value[i], std::chrono::milliseconds(1));
+    } else {
+      sent = ch.try_send_for(5, std::chrono::milliseconds(1));
+    }
+  }
+  void after() {
+    int received = 0;
+    for (int i = 0; i < 2; ++i) {
+      check(got[i] == status::ok || got[i] == status::timeout, "timed recv: unexpected status");
+      if (got[i] == status::ok) {
+        check(value[i] == 5, "received an unsent value");
+        ++received;
+      }
+    }
+    check(sent == status::ok || sent == status::timeout, "timed send: unexpected status");
+    check(received == (sent == status::ok ? 1 : 0), "rendezvous half-done or duplicated");
+  }
+};
+
 // Linearizable failing answers (lock_free/channel.hpp): try_recv never says `empty` after a
 // send has completed whose value nobody received. Two senders (capacity >= 2, so both complete
 // unaided); the receiver waits for the second to complete and then must find a value.

@@ -416,6 +416,54 @@ TYPED_TEST(ChannelTest, AnIdleBlockedReceiverUsesAlmostNoCpu) {
   }
 }
 
+TYPED_TEST(ChannelTest, TimedOperationsOnAnIdleUnbufferedChannelKeepReturning) {
+  // A receiver polling with a timeout an unbuffered channel nobody sends on returns every
+  // time, and so does a sender polling one nobody receives from; a pair that comes after still
+  // meets. (The lock-free channel's timed-out parties leave their cells marked for the other
+  // side's next party; its 33rd call once found all 32 cells marked and waited for one, past
+  // its deadline, for ever: lock_free/rendezvous.hpp, I5.)
+  typename TestFixture::template chan<int> ch;
+  int out = 0;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(ch.try_recv_for(out, 100us), status::timeout) << i;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(ch.try_send_for(i, 100us), status::timeout) << i;
+  std::thread sender([&] { ch.send(7); });
+  EXPECT_EQ(ch.recv(), 7);
+  sender.join();
+}
+
+TYPED_TEST(ChannelTest, ATimedReceiveBehindManyBlockedReceiversKeepsItsDeadline) {
+  // 40 receivers blocked on an unbuffered channel (more than the lock-free channel's 32 cells):
+  // a try_recv_for beside them still returns at its deadline, not when a sender comes. (The
+  // lock-free channel's drew a position whose cell a blocked receiver held, and past its
+  // deadline waited for it, untimed: lock_free/rendezvous.hpp, I5.)
+  typename TestFixture::template chan<int> ch;
+  constexpr int blocked = 40;
+  std::latch started(blocked);
+  std::vector<std::thread> receivers;
+  for (int i = 0; i < blocked; ++i) {
+    receivers.emplace_back([&] {
+      started.count_down();
+      EXPECT_FALSE(ch.recv().has_value());  // released by the close below
+    });
+  }
+  started.wait();
+  int out = 0;
+  const auto begin = std::chrono::steady_clock::now();
+  std::atomic<bool> returned{false};
+  std::thread timed([&] {
+    EXPECT_EQ(ch.try_recv_for(out, 10ms), status::timeout);
+    returned = true;
+  });
+  // A generous bound: only a wait that no longer depends on its deadline exceeds it.
+  while (!returned && std::chrono::steady_clock::now() - begin < generous / 6) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(returned) << "try_recv_for(10ms) still waiting after 10 s";
+  ch.close();  // releases the blocked receivers (and a try_recv_for that waited past its time)
+  timed.join();
+  for (auto& t : receivers) t.join();
+}
+
 // --------------------------------------------------------------------------- element types --
 
 TYPED_TEST(ChannelTest, MoveOnlyValuesTravelThroughEveryCapacity) {

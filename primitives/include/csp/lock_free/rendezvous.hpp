@@ -48,6 +48,15 @@
 //       was closed meanwhile, the claimer cancels the waiter itself.
 //   I4  Whoever claims a waiter (I2) delivers exactly one outcome to its record's parker,
 //       after its last access to the value and to the record's other fields.
+//   I5  A timed operation draws only a position whose cell is free (draw_when_free()): it
+//       waits for the cell with its deadline before drawing, never after, so it can always
+//       leave at its deadline. Until 2026-12-01 it drew first, and if an earlier lap still held
+//       the cell, waited past its deadline, untimed, for the cell to be freed: with 32 (W)
+//       untimed receivers blocked, a try_recv_for waited until a sender came; and a receiver
+//       whose try_recv_for kept timing out on a channel nobody sent on filled the cells with
+//       its withdrawals (skip, freed only when the other side draws the position) and hung
+//       at its 33rd call, for ever. (The model checker cannot tell a wait past a deadline from
+//       one that timed out early: the channel tests check it in real time.)
 //
 // State encoding
 //   S, R   64 bits: [cut: 1 bit][the next position to draw: 63 bits]. close() sets the cut bit
@@ -884,13 +893,21 @@ class rendezvous {
                   const Deadline& deadline) {
     const source* src = me.src;
     sink* dst = me.dst;
-    bool expired = false;  // the deadline passed while we waited for our cell
     for (;;) {
-      // seq_cst: a draw. Its result says on which side of our counter's cut (K2 or K3) we
-      // drew, and its acquire half, reading a cut value, carries the close to us (S4). In S
-      // it comes before a watching select's re-read of our counter, as enlist()'s draw
-      // (litmus rendezvous_watch_next).
-      const std::uint64_t drawn = mine.fetch_add(1, std::memory_order_seq_cst);
+      std::uint64_t drawn = 0;
+      if (how == op_mode::until) {
+        // A timed operation draws only a position whose cell is free, and waits for that with
+        // its deadline before it draws (I5).
+        if (const status s = draw_when_free(mine, drawn, deadline); s != status::ok) {
+          return s;
+        }
+      } else {
+        // seq_cst: a draw. Its result says on which side of our counter's cut (K2 or K3) we
+        // drew, and its acquire half, reading a cut value, carries the close to us (S4). In S
+        // it comes before a watching select's re-read of our counter, as enlist()'s draw
+        // (litmus rendezvous_watch_next).
+        drawn = mine.fetch_add(1, std::memory_order_seq_cst);
+      }
       const std::uint64_t p = drawn & ~cut_bit;
       // The planted bug: the closed flag, read after the draw, decides instead.
       if (sync::planted<B, mutation::rdv_closed_flag_after_draw> ? closed_now()
@@ -929,11 +946,9 @@ class rendezvous {
           return status::closed;
         }
         if (!at(w, p)) {
-          // The previous lap is still using the cell (I1): wait for it. A drawn position must
-          // not be abandoned (its partner would wait for us forever), so after the deadline we
-          // keep waiting for the cell, untimed, and then withdraw from it.
-          if (!expired && !wait_for_cell(p, my_state, w, how, deadline)) expired = true;
-          if (expired) (void)wait_for_cell(p, my_state, w, op_mode::block, deadline);
+          // The previous lap is still using the cell (I1): wait for it. (Only an untimed
+          // operation comes here: a timed one drew a free cell, I5.)
+          wait_for_cell(p, my_state, w);
           continue;
         }
         const std::uint32_t st = state_of(w);
@@ -945,16 +960,7 @@ class rendezvous {
         }
         if (st == skip) {  // the party here left (served by a try operation, or timed out)
           free_cell(p);
-          if (expired) return status::timeout;
           break;  // draw again
-        }
-        if (expired && st == empty) {
-          // relaxed: withdrawing publishes nothing; the partner that draws p frees the cell.
-          if (c.word.compare_exchange_strong(w, make_word(p, skip), std::memory_order_relaxed,
-                                             sync::retry_on_failure)) {
-            return status::timeout;
-          }
-          continue;
         }
         if (st == sealed) return status::closed;
         if (st == busy) {  // a try operation is serving the party here
@@ -1029,9 +1035,9 @@ class rendezvous {
     return me.park.park();
   }
 
-  template <class Deadline>
-  bool wait_for_cell(std::uint64_t p, std::uint32_t my_state, std::uint64_t seen, op_mode how,
-                     const Deadline& deadline) {
+  // An untimed operation that drew p waits for its cell, which an earlier lap still uses
+  // (word `seen`).
+  void wait_for_cell(std::uint64_t p, std::uint32_t my_state, std::uint64_t seen) {
     const std::uint32_t key = cell_freed_.prepare();
     // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store and close's
     // cuts (cut() reads the flag and the counter with seq_cst; close() notifies after them).
@@ -1039,13 +1045,58 @@ class rendezvous {
     // which cut() sees.
     if (cell_of(p).word.load(std::memory_order_seq_cst) != seen || cut(p, my_state)) {
       cell_freed_.cancel();
-      return true;
-    }
-    if constexpr (requires { deadline.time_since_epoch(); }) {
-      if (how == op_mode::until) return cell_freed_.wait_until(key, deadline);
+      return;
     }
     cell_freed_.wait(key);
-    return true;
+  }
+
+  // A timed operation's draw (I5): the next position of `mine`, once its cell is free, into
+  // `drawn`; or closed (our counter is cut: nothing drawn), or timeout (the deadline passed
+  // while an earlier lap held the cell: nothing drawn either). Drawing only a free cell's
+  // position, as a select's case does (enlist_held()), means that once drawn the position's
+  // cell is ours and its partner's: the operation can leave at its deadline from the cell
+  // (withdraw) and never has to wait for a cell past it.
+  template <class Deadline>
+  status draw_when_free(typename B::template atomic<std::uint64_t>& mine, std::uint64_t& drawn,
+                        const Deadline& deadline) {
+    for (;;) {
+      // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
+      // unless cur is still the counter's value (a stale read costs a retry).
+      std::uint64_t cur = mine.load(std::memory_order_relaxed);
+      if ((cur & cut_bit) != 0) {
+        cut_counters();  // about to answer closed: the close has taken effect first
+        return status::closed;
+      }
+      // relaxed: only decides whether to draw, as in enlist_held(); after the draw blocking()
+      // reads the word again with acquire, which pairs with the previous lap's free.
+      const std::uint64_t w = cell_of(cur).word.load(std::memory_order_relaxed);
+      if (at(w, cur)) {
+        // seq_cst: a draw, as blocking()'s fetch_add; it succeeds only on an uncut value, so
+        // we drew before the cut. relaxed on failure: another party drew it, or the close cut
+        // the counter; look again.
+        if (mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
+                                         sync::retry_on_failure)) {
+          drawn = cur;
+          return status::ok;
+        }
+        continue;
+      }
+      const std::uint32_t key = cell_freed_.prepare();
+      // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store, and against
+      // close's cuts (close() notifies after them); our counter read after the draws in S, as
+      // watch_ready()'s, so the cell we look at is the next position's.
+      const std::uint64_t now = mine.load(std::memory_order_seq_cst);
+      if (now != cur ||
+          at(cell_of(cur).word.load(std::memory_order_seq_cst), cur)) {  // seq_cst: as above
+        cell_freed_.cancel();
+        continue;
+      }
+      if constexpr (requires { deadline.time_since_epoch(); }) {
+        if (!cell_freed_.wait_until(key, deadline)) return status::timeout;
+      } else {
+        cell_freed_.wait(key);
+      }
+    }
   }
 
   // Each counter on its own cache line: S and R are written by each draw, links_ by each link,
