@@ -84,10 +84,10 @@ class parker {
   }
 
   // The owner's side: the outcome, once delivered. With `spin`, tries for a while first
-  // (detail/backoff.hpp).
-  std::uint32_t park(bool spin = true) noexcept {
+  // (detail/backoff.hpp), as long as `gauge` (the waiting site's, if any) advises.
+  std::uint32_t park(bool spin = true, spin_gauge<B>* gauge = nullptr) noexcept {
     for (;;) {
-      if (const std::uint32_t o = poll(spin); o != 0) return o;
+      if (const std::uint32_t o = poll(spin, gauge); o != 0) return o;
       std::uint32_t expected = 0;
       // relaxed: setting PARKED publishes nothing; on failure the outcome may have arrived, and
       // poll() re-reads it with acquire (P2).
@@ -103,9 +103,9 @@ class parker {
   // operation (so no waker can claim it) or, if a waker already did, park() for the outcome.
   template <class Clock, class Duration>
   std::uint32_t park_until(const std::chrono::time_point<Clock, Duration>& deadline,
-                           bool spin = true) noexcept {
+                           bool spin = true, spin_gauge<B>* gauge = nullptr) noexcept {
     for (;;) {
-      if (const std::uint32_t o = poll(spin); o != 0) return o;
+      if (const std::uint32_t o = poll(spin, gauge); o != 0) return o;
       std::uint32_t expected = 0;
       // relaxed: as in park().
       if (word_.compare_exchange_strong(expected, parked, std::memory_order_relaxed,
@@ -126,7 +126,7 @@ class parker {
   }
 
   // The outcome if one has been delivered (and the waker is done with the word), else 0.
-  std::uint32_t peek() noexcept { return poll(false); }
+  std::uint32_t peek() noexcept { return poll(false, nullptr); }
 
   // Makes the parker ready for another unpark(), after park() returned an outcome (so the
   // waker is done with the word) and before the owner's operation can be found again.
@@ -136,17 +136,20 @@ class parker {
   }
 
  private:
-  std::uint32_t poll(bool spin) noexcept {
+  std::uint32_t poll(bool spin, spin_gauge<B>* gauge) noexcept {
     backoff<B> wait;
     for (;;) {
       // acquire (P2): pairs with the waker's release P1 (or its final store P3).
       const std::uint32_t w = word_.load(std::memory_order_acquire);
-      if ((w & outcome_mask) != 0 && (w & notifying) == 0) return w & outcome_mask;
+      if ((w & outcome_mask) != 0 && (w & notifying) == 0) {
+        wait.paid_off(gauge);
+        return w & outcome_mask;
+      }
       if ((w & notifying) != 0) {  // (P3) the waker is between its wake and its last store
         B::yield();
         continue;
       }
-      if (!spin || !wait.snooze()) return 0;
+      if (!spin || !wait.snooze(gauge)) return 0;
     }
   }
 

@@ -1016,7 +1016,10 @@ class rendezvous {
                       const Deadline& deadline) {
     if constexpr (requires { deadline.time_since_epoch(); }) {
       if (how == op_mode::until) {
-        if (const std::uint32_t o = me.park.park_until(deadline); o != 0) return o;
+        if (const std::uint32_t o = me.park.park_until(deadline, true, &gauge_[slot_of(my_state)]);
+            o != 0) {
+          return o;
+        }
         // Timed out: withdraw, unless someone claimed us meanwhile (then wait for its outcome).
         std::uint64_t linked = make_word(p, my_state);
         // relaxed: withdrawing publishes nothing (the partner that draws p frees the cell).
@@ -1031,8 +1034,7 @@ class rendezvous {
       }
     }
     (void)p;
-    (void)my_state;
-    return me.park.park();
+    return me.park.park(true, &gauge_[slot_of(my_state)]);
   }
 
   // An untimed operation that drew p waits for its cell, which an earlier lap still uses
@@ -1110,6 +1112,9 @@ class rendezvous {
   typename B::template atomic<std::uint64_t> S_cut_{0};
   typename B::template atomic<std::uint64_t> R_cut_{0};
   alignas(64) typename B::template atomic<std::uint64_t> links_{0};
+  // Whether spinning pays off for waiting senders ([0]) and receivers ([1]), read by a wait
+  // that outlasts the short burst (detail/backoff.hpp, "Adaptive").
+  alignas(64) csp::detail::spin_gauge<B> gauge_[2];
   alignas(64) cell ring_[cells];
   csp::detail::eventcount<B> cell_freed_;
   csp::detail::watch_list<B> watch_;
