@@ -365,28 +365,13 @@ class rendezvous {
     auto& mine = my_state == tx ? S_ : R_;
     while (!watch_only) {
       if (closed_now()) return csp::detail::enlisted::ready;  // closed: poll again
-      // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
-      // unless cur is still the counter's value (a stale read costs a retry).
-      std::uint64_t cur = mine.load(std::memory_order_relaxed);
-      if ((cur & cut_bit) != 0) return csp::detail::enlisted::ready;  // closed: poll again
-      cell& c = cell_of(cur);
-      // relaxed: only decides whether to draw; after the draw the loop below re-reads the word
-      // with acquire (it cannot read an older value than this one), which is what pairs with
-      // the previous lap's free. A stale "in use" only makes the select watch instead.
-      std::uint64_t w = c.word.load(std::memory_order_relaxed);
-      if (!at(w, cur)) break;  // the previous lap still uses the cell: watch instead
-      // seq_cst: a draw. It succeeds only on an uncut value, so we drew before the cut (K2 or
-      // K3; atomicity alone decides that). In S it comes before a watching select's re-read
-      // of our counter (watch_ready()'s lo), which the free of our position's cell follows
-      // only in happens-before (litmus rendezvous_watch_next: acq_rel, the select sleeps
-      // beside a free cell). Drawing only a position whose cell is free means the select
-      // never waits for a cell. relaxed on failure: another party drew it, or the close cut
-      // the counter; look again.
-      if (!mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
-                                        sync::retry_on_failure)) {
-        continue;
-      }
-      const std::uint64_t p = cur;
+      std::uint64_t p = 0;
+      const free_draw d = draw_if_free(mine, p);  // a select never waits for a cell
+      if (d == free_draw::cut) return csp::detail::enlisted::ready;  // closed: poll again
+      if (d == free_draw::busy) break;  // the previous lap still uses the cell: watch instead
+      if (d == free_draw::lost) continue;
+      cell& c = cell_of(p);
+      std::uint64_t w = 0;
       for (;;) {
         // acquire: pairs with the partner's link (L1), a skip mark, or a seal.
         w = c.word.load(std::memory_order_acquire);
@@ -1052,37 +1037,57 @@ class rendezvous {
     cell_freed_.wait(key);
   }
 
+  // How draw_if_free() went: drew the position; our counter is cut (closed); the position's
+  // cell is still held by an earlier lap; another party drew it first (or the close cut it).
+  enum class free_draw { drawn, cut, busy, lost };
+
+  // One attempt to draw the next position of `mine` whose cell is free, for a select's case
+  // (enlist_held()) and a timed operation (draw_when_free()): once drawn, the position's cell
+  // is free for its two parties, so neither ever waits for a cell after drawing. `p`: the
+  // position drawn, or the one whose cell is busy. Draws nothing unless `drawn`.
+  free_draw draw_if_free(typename B::template atomic<std::uint64_t>& mine,
+                         std::uint64_t& p) noexcept {
+    // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
+    // unless cur is still the counter's value (a stale read costs a retry).
+    std::uint64_t cur = mine.load(std::memory_order_relaxed);
+    if ((cur & cut_bit) != 0) return free_draw::cut;
+    p = cur;
+    // relaxed: only decides whether to draw; after the draw the caller re-reads the word with
+    // acquire (it cannot read an older value than this one), which is what pairs with the
+    // previous lap's free. A stale "in use" only makes a select watch, or a timed operation
+    // re-check before it waits.
+    if (!at(cell_of(cur).word.load(std::memory_order_relaxed), cur)) return free_draw::busy;
+    // seq_cst: a draw. It succeeds only on an uncut value, so we drew before the cut (K2 or
+    // K3; atomicity alone decides that). In S it comes before a watching select's re-read of
+    // our counter (watch_ready()'s lo), which the free of our position's cell follows only in
+    // happens-before (litmus rendezvous_watch_next: acq_rel, the select sleeps beside a free
+    // cell). relaxed on failure: another party drew it, or the close cut the counter.
+    if (!mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
+                                      sync::retry_on_failure)) {
+      return free_draw::lost;
+    }
+    return free_draw::drawn;
+  }
+
   // A timed operation's draw (I5): the next position of `mine`, once its cell is free, into
   // `drawn`; or closed (our counter is cut: nothing drawn), or timeout (the deadline passed
-  // while an earlier lap held the cell: nothing drawn either). Drawing only a free cell's
-  // position, as a select's case does (enlist_held()), means that once drawn the position's
-  // cell is ours and its partner's: the operation can leave at its deadline from the cell
-  // (withdraw) and never has to wait for a cell past it.
+  // while an earlier lap held the cell: nothing drawn either). Once drawn, the operation can
+  // leave its cell at its deadline (withdraw), and never waits for a cell past it.
   template <class Deadline>
   status draw_when_free(typename B::template atomic<std::uint64_t>& mine, std::uint64_t& drawn,
                         const Deadline& deadline) {
     for (;;) {
-      // relaxed: only a candidate. The draw is the seq_cst compare-exchange below, which fails
-      // unless cur is still the counter's value (a stale read costs a retry).
-      std::uint64_t cur = mine.load(std::memory_order_relaxed);
-      if ((cur & cut_bit) != 0) {
+      std::uint64_t cur = 0;
+      const free_draw d = draw_if_free(mine, cur);
+      if (d == free_draw::drawn) {
+        drawn = cur;
+        return status::ok;
+      }
+      if (d == free_draw::cut) {
         cut_counters();  // about to answer closed: the close has taken effect first
         return status::closed;
       }
-      // relaxed: only decides whether to draw, as in enlist_held(); after the draw blocking()
-      // reads the word again with acquire, which pairs with the previous lap's free.
-      const std::uint64_t w = cell_of(cur).word.load(std::memory_order_relaxed);
-      if (at(w, cur)) {
-        // seq_cst: a draw, as blocking()'s fetch_add; it succeeds only on an uncut value, so
-        // we drew before the cut. relaxed on failure: another party drew it, or the close cut
-        // the counter; look again.
-        if (mine.compare_exchange_strong(cur, cur + 1, std::memory_order_seq_cst,
-                                         sync::retry_on_failure)) {
-          drawn = cur;
-          return status::ok;
-        }
-        continue;
-      }
+      if (d == free_draw::lost) continue;
       const std::uint32_t key = cell_freed_.prepare();
       // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store, and against
       // close's cuts (close() notifies after them); our counter read after the draws in S, as
