@@ -657,7 +657,7 @@ protocol rendezvous_watch_next(bool select) {
   const std::string f = "csp/lock_free/rendezvous.hpp";
   p.sites = {{"draw", f,
               select ? "if (!mine.compare_exchange_strong(cur, cur + 1,"
-                     : "const std::uint64_t drawn = mine.fetch_add(",
+                     : "drawn = mine.fetch_add(1, std::memory_order_seq_cst);",
               sc, ar},
              {"lo", f, "bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t",
               sc, acq}};
