@@ -27,6 +27,13 @@ using csp::status;
 
 constexpr auto generous = 60s;
 
+// The CPU time this thread has used (not wall time).
+std::chrono::nanoseconds thread_cpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
 template <class Impl>
 class ChannelTest : public ::testing::Test {
  protected:
@@ -395,11 +402,6 @@ TYPED_TEST(ChannelTest, ATimedOutWaiterLeavesNoTrace) {
 TYPED_TEST(ChannelTest, AnIdleBlockedReceiverUsesAlmostNoCpu) {
   // A receiver blocked for 1 s with nothing to receive spins only briefly, then sleeps: it
   // must use under 10 ms of its own CPU time (thread CPU time, not wall time).
-  const auto thread_cpu = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-  };
   std::vector<std::thread> receivers;
   std::vector<std::chrono::nanoseconds> used(2);
   std::vector<status> answers(2);
@@ -474,11 +476,6 @@ TYPED_TEST(ChannelTest, AReceiverWhoseWaitsKeepTimingOutStopsSpinning) {
   // that spun and yielded its whole window (50 us of yields with nothing else to run, after
   // ~4 us of pauses) would cost about 55 us more. The two are measured in alternation, one
   // wait of each per round, so that whatever else the machine is doing weighs on both alike.
-  const auto thread_cpu = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
-  };
   // The gauge's credit, then the measured rounds: 28 receives in all, fewer than the lock-free
   // unbuffered channel's 32 cells. A timed-out receive leaves its cell marked until a sender
   // draws the position, and once all 32 are, a timed receive waits for a cell on an event
