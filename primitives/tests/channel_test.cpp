@@ -19,6 +19,7 @@
 
 #include "channel_impls.hpp"
 #include "sanitizer.hpp"
+#include "thread_state.hpp"
 
 namespace {
 
@@ -469,6 +470,44 @@ TYPED_TEST(ChannelTest, ATimedReceiveBehindManyBlockedReceiversKeepsItsDeadline)
   for (auto& t : receivers) t.join();
 }
 
+TYPED_TEST(ChannelTest, ANonBlockingSendFindsAReceiverWhoseEarlierWaitsTimedOut) {
+  // Go's heartbeat loop, `select { case v := <-ch: ... case <-time.After(d): ... }` over and
+  // over on an idle unbuffered channel, and a non-blocking send (a select with `default`) that
+  // comes while it waits: the send pairs with it. And so with the roles swapped. (In the
+  // lock-free channel a timed-out party's cell stayed marked until a party of the other side
+  // drew its position; after 32 such, the next waited for a cell before it could draw, where
+  // no try operation could see it, and a try_send freed the cells and answered `full`:
+  // lock_free/rendezvous.hpp, W.)
+  constexpr int timed_out = 40;  // more than the lock-free channel's 32 cells
+  for (const bool receiver_waits : {true, false}) {
+    typename TestFixture::template chan<int> ch;
+    int out = 0;
+    for (int i = 0; i < timed_out; ++i) {
+      ASSERT_EQ(receiver_waits ? ch.try_recv_for(out, 100us) : ch.try_send_for(i, 100us),
+                status::timeout)
+          << i;
+    }
+    std::atomic<pid_t> tid{0};
+    status waited = status::timeout;
+    std::thread waiter([&] {
+      tid = csp_test::this_thread_tid();
+      waited = receiver_waits ? ch.try_recv_for(out, generous) : ch.try_send_for(7, generous);
+    });
+    while (tid == 0) std::this_thread::yield();
+    const bool parked = csp_test::settles_asleep(tid, generous);
+    int got = 0;
+    const status polled = receiver_waits ? ch.try_send(42) : ch.try_recv(got);
+    if (polled != status::ok) ch.close();  // releases the waiter
+    waiter.join();
+    ASSERT_TRUE(parked);
+    EXPECT_EQ(polled, status::ok) << (receiver_waits ? "try_send" : "try_recv");
+    EXPECT_EQ(waited, polled == status::ok ? status::ok : status::closed);
+    if (polled == status::ok) {
+      EXPECT_EQ(receiver_waits ? out : got, receiver_waits ? 42 : 7);
+    }
+  }
+}
+
 TYPED_TEST(ChannelTest, AReceiverWhoseWaitsKeepTimingOutStopsSpinning) {
   // Waits that outlast the spin teach the channel not to spin (detail/backoff.hpp,
   // "Adaptive"). After a warm-up of such waits, a timed-out receive costs its thread little
@@ -476,10 +515,10 @@ TYPED_TEST(ChannelTest, AReceiverWhoseWaitsKeepTimingOutStopsSpinning) {
   // that spun and yielded its whole window (50 us of yields with nothing else to run, after
   // ~4 us of pauses) would cost about 55 us more. The two are measured in alternation, one
   // wait of each per round, so that whatever else the machine is doing weighs on both alike.
-  // The gauge's credit, then the measured rounds: 28 receives in all, fewer than the lock-free
-  // unbuffered channel's 32 cells. A timed-out receive leaves its cell marked until a sender
-  // draws the position, and once all 32 are, a timed receive waits for a cell on an event
-  // count, before it draws, and never spins: it would measure nothing here.
+  // The gauge's credit, then the measured rounds: 28 receives in all. (Until a timed-out party
+  // freed its own cell, W in lock_free/rendezvous.hpp, they had to be fewer than the lock-free
+  // unbuffered channel's 32 cells: past them a timed receive waited for a cell on an event
+  // count before it drew, and never spun, so it measured nothing here.)
   constexpr int warm_up = 8;
   constexpr int rounds = 20;
   constexpr auto timeout = 300us;

@@ -26,6 +26,7 @@
 
 #include "channel_impls.hpp"
 #include "sanitizer.hpp"
+#include "thread_state.hpp"
 
 namespace {
 
@@ -712,6 +713,47 @@ TYPED_TEST(SelectTest, AfterIsATimeoutCase) {
   EXPECT_EQ(got, 3);
   sender.join();
   EXPECT_TRUE(deadline.stop());  // still pending: the select did not consume it
+}
+
+TYPED_TEST(SelectTest, ATryOperationFindsASelectWhoseEarlierTimeoutsFired) {
+  // Go's heartbeat loop, `select { case v := <-ch: ... case <-time.After(d): ... }`, many times
+  // over on an idle unbuffered channel, then once more while a non-blocking send comes: the
+  // send pairs with the select's case. And so with a send case and a non-blocking receive.
+  // (In the lock-free channel a select's case that withdrew left its cell marked until a party
+  // of the other side drew its position; after 32, the next select found no free cell, only
+  // watched the channel, and the try operation answered `full` or `empty`:
+  // lock_free/rendezvous.hpp, W.)
+  for (const bool receive_case : {true, false}) {
+    const chan<TypeParam, int> ch;
+    for (int i = 0; i < 40; ++i) {  // more than the lock-free channel's 32 cells
+      const std::size_t timed_out =
+          receive_case ? csp::select(csp::on_recv(ch), csp::on_recv(csp::after(100us)))
+                       : csp::select(csp::on_send(ch, i), csp::on_recv(csp::after(100us)));
+      ASSERT_EQ(timed_out, 1u) << i;
+    }
+    const chan<TypeParam, int> release;  // closed to end the select if the test fails
+    std::atomic<pid_t> tid{0};
+    std::optional<int> got;
+    std::size_t chosen = 2;
+    std::thread waiter([&] {
+      tid = csp_test::this_thread_tid();
+      chosen = receive_case ? csp::select(csp::on_recv(ch, [&](std::optional<int> v) { got = v; }),
+                                          csp::on_recv(release))
+                            : csp::select(csp::on_send(ch, 7), csp::on_recv(release));
+    });
+    while (tid == 0) std::this_thread::yield();
+    const bool parked = csp_test::settles_asleep(tid, generous);
+    int out = 0;
+    const status polled = receive_case ? ch.try_send(42) : ch.try_recv(out);
+    if (polled != status::ok) release.close();
+    waiter.join();
+    ASSERT_TRUE(parked);
+    EXPECT_EQ(polled, status::ok) << (receive_case ? "try_send" : "try_recv");
+    if (polled == status::ok) {
+      EXPECT_EQ(chosen, 0u);
+      EXPECT_EQ(receive_case ? got.value_or(0) : out, receive_case ? 42 : 7);
+    }
+  }
 }
 
 // ----------------------------------------------------------------------- handlers --

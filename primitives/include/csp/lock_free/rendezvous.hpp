@@ -73,7 +73,8 @@
 //          empty; tx, rx (a plain sender, receiver waits; its record's parker gets the
 //          outcome); tx_sel, rx_sel (a select's case waits); busy (claimed, value in
 //          transit); skip (the party here was served by a try operation or timed out: the
-//          other party drawing this position frees the cell and draws again); sealed (closed).
+//          other party drawing this position frees the cell and draws again, or a sweep
+//          draws it for that party and frees it: W in withdrawn()); sealed (closed).
 //
 // Incorrect alternatives (planted mutants the models catch)
 //   * linking the waiter with a relaxed compare-exchange: the partner reads the waiter's record
@@ -452,6 +453,7 @@ class rendezvous {
       // cell. relaxed on failure: a claimer took the cell; look again.
       if (c.word.compare_exchange_strong(w, make_word(e.p, skip), std::memory_order_relaxed,
                                          sync::retry_on_failure)) {
+        withdrawn(kind_of(st));
         return;
       }
     }
@@ -772,7 +774,8 @@ class rendezvous {
     }
   }
 
-  // Advances our counter over leading skipped positions starting at p, freeing their cells.
+  // Advances a counter over leading skipped positions starting at p, freeing their cells: a
+  // try operation's own (mine), or the other side's for a party that withdrew (W).
   void sweep(typename B::template atomic<std::uint64_t>& mine, std::uint64_t p) noexcept {
     for (;;) {
       // acquire: pairs with the skip mark's release (leave()), or, where the party withdrew
@@ -795,6 +798,24 @@ class rendezvous {
       free_cell(p);
       ++p;
     }
+  }
+
+  // (W) A party of kind my_state has withdrawn from its cell (it timed out, or it was a
+  // select's case and the select ended elsewhere), leaving it `skip`: it sweeps the other
+  // side's counter over the leading positions whose parties left, its own among them, and
+  // frees their cells, as a try operation does with its own counter. Without this the cells
+  // stayed marked until a party of the other side drew their positions; a receiver whose timed
+  // waits kept timing out on an idle channel (Go's heartbeat loop) then marked all W of them,
+  // and its next wait found no free cell to draw, waited for one where no try operation could
+  // see it, and a try_send freed the cells and answered `full` while it waited (the channel
+  // test ANonBlockingSendFindsAReceiverWhoseEarlierWaitsTimedOut).
+  void withdrawn(std::uint32_t my_state) noexcept {
+    auto& theirs = my_state == tx ? R_ : S_;
+    // relaxed: only a candidate, as in draw_if_free(): sweep() draws it for the party that left
+    // with a compare-exchange that fails unless it is still the counter's value; a stale read
+    // sweeps nothing, and whoever moved the counter on meets what is there.
+    const std::uint64_t from = theirs.load(std::memory_order_relaxed);
+    if ((from & cut_bit) == 0) sweep(theirs, from);  // a cut counter is drawn no more
   }
 
   // Cancels the party waiting at p (close), or seals the empty cell so that a party arriving
@@ -1013,6 +1034,7 @@ class rendezvous {
         if (word.compare_exchange_strong(linked, make_word(p, skip),
                                          std::memory_order_relaxed,  // relaxed: as above
                                          sync::retry_on_failure)) {
+          withdrawn(my_state);
           return 0;
         }
         return me.park.park(false);
