@@ -645,41 +645,51 @@ protocol rendezvous_watch_free() {
 // (`lo`), so a stale `lo` re-checks a cell an earlier lap used. One cell (W = 1): a party of our
 // side draws position 0 (our counter 0 -> 1; a blocked operation's fetch_add or a select's
 // compare-exchange) and links; its partner claims it, and the pair frees the cell for position
-// 1 (free_cell(), then W2); the select (W1) reads our counter and the cell of that position.
-// Bad: the notify sees no watcher, and the select reads position 0 and the cell already freed
-// past it — it sleeps while the cell of its next position is free. The draw's place in S is
-// what puts it before `lo`: the free follows the draw only in happens-before.
-protocol rendezvous_watch_next(bool select) {
+// 1 (free_cell(), then W2). Or a sweep (sweep(): a try operation's, or a withdrawing party's,
+// W) draws position 0 for a party that left it and frees the cell itself. The select (W1)
+// reads our counter and the cell of that position. Bad: the notify sees no watcher, and the
+// select reads position 0 and the cell already freed past it — it sleeps while the cell of its
+// next position is free. The draw's place in S is what puts it before `lo`: the free follows
+// the draw only in happens-before. (The sweep's draw was relaxed until 2026-12-01.)
+enum class drawer { blocked, select, sweep };
+
+protocol rendezvous_watch_next(drawer d) {
   protocol p;
-  p.name = select ? "rendezvous: a select's draw, then the watcher's lo (watch_ready)"
-                  : "rendezvous: a blocked draw, then the watcher's lo (watch_ready)";
+  p.name = d == drawer::blocked ? "rendezvous: a blocked draw, then the watcher's lo (watch_ready)"
+           : d == drawer::select
+               ? "rendezvous: a select's draw, then the watcher's lo (watch_ready)"
+               : "rendezvous: a sweep's draw, then the watcher's lo (watch_ready)";
   p.bad = "the notify skips, the re-check reads an earlier lap's cell";
   const std::string f = "csp/lock_free/rendezvous.hpp";
   p.sites = {{"draw", f,
-              select ? "if (!mine.compare_exchange_strong(cur, cur + 1,"
-                     : "drawn = mine.fetch_add(1, std::memory_order_seq_cst);",
+              d == drawer::blocked  ? "drawn = mine.fetch_add(1, std::memory_order_seq_cst);"
+              : d == drawer::select ? "if (!mine.compare_exchange_strong(cur, cur + 1,"
+                                    : "if (!mine.compare_exchange_strong(expected, p + 1,",
               sc, ar},
              {"lo", f, "bool watch_ready(std::uint32_t my_state, bool watch_only, std::uint64_t",
               sc, acq}};
-  p.make = [select](const orders& o) {
+  p.make = [d](const orders& o) {
     program g;
     // counter: our side's next position. link: the drawer's link. cell: the stamp of the one
     // cell (0: position 0, in use; 1: freed for position 1).
     g.locs = {{"counter", 0, 1}, {"link", 0, 1}, {"cell", 0, 1}, {"count", 0, 1}};
-    g.threads = {[select, o](thread_ctx& t) {
-                   if (select) {  // the draw of position 0
+    const auto freed = [](thread_ctx& t) {
+      t.store(2, 1, sc);            // free_cell()
+      t.note("w2", t.load(3, sc));  // watch_.notify_all()
+    };
+    g.threads = {[d, o, freed](thread_ctx& t) {
+                   if (d == drawer::blocked) {
+                     (void)t.fetch_add(0, 1, o.at("draw"));
+                   } else {  // the draw of position 0
                      int cur = 0;
                      t.assume(t.compare_exchange(0, cur, 1, o.at("draw"), rlx));
-                   } else {
-                     (void)t.fetch_add(0, 1, o.at("draw"));
+                   }
+                   if (d == drawer::sweep) {
+                     freed(t);
+                     return;
                    }
                    int e = 0;
                    t.assume(t.compare_exchange(1, e, 1, sc, rlx));  // L1
-                 },
-                 [](thread_ctx& t) {
-                   t.assume(t.load(1, acq) == 1);  // the partner meets the link
-                   t.store(2, 1, sc);              // the pair frees the cell: free_cell()
-                   t.note("w2", t.load(3, sc));    // watch_.notify_all()
                  },
                  [o](thread_ctx& t) {
                    (void)t.fetch_add(3, 1, sc);  // W1
@@ -687,6 +697,12 @@ protocol rendezvous_watch_next(bool select) {
                    const int stamp = t.load(2, sc);  // the re-check of the free
                    t.note("ready", stamp == lo ? 1 : 0);
                  }};
+    if (d != drawer::sweep) {
+      g.threads.push_back([freed](thread_ctx& t) {
+        t.assume(t.load(1, acq) == 1);  // the partner meets the link
+        freed(t);                       // the pair frees the cell
+      });
+    }
     g.bad = [](const outcome& r) { return r.at("w2") == 0 && r.at("ready") == 0; };
     return g;
   };
@@ -715,8 +731,8 @@ protocol rendezvous_sweep() {
                  [o](thread_ctx& t) {
                    t.assume(t.load(0, o.at("sweep")) == 1);
                    int e = 0;
-                   t.assume(t.compare_exchange(2, e, 1, rlx, rlx));  // our counter past p
-                   t.store(0, 2, sc);                                // free_cell()
+                   t.assume(t.compare_exchange(2, e, 1, sc, rlx));  // our counter past p
+                   t.store(0, 2, sc);                               // free_cell()
                  },
                  [](thread_ctx& t) {
                    t.assume(t.load(0, acq) == 2);  // the next lap's drawer sees the free
@@ -886,7 +902,8 @@ int main() {
        {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
         ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
         rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
-        rendezvous_watch_free(), rendezvous_watch_next(false), rendezvous_watch_next(true),
+        rendezvous_watch_free(), rendezvous_watch_next(drawer::blocked),
+        rendezvous_watch_next(drawer::select), rendezvous_watch_next(drawer::sweep),
         rendezvous_sweep(), rendezvous_seal_collect(), rendezvous_seal_empty(),
         rendezvous_closed()}) {
     run(p);

@@ -786,12 +786,16 @@ class rendezvous {
       const std::uint64_t w = cell_of(p).word.load(std::memory_order_acquire);
       if (!at(w, p) || state_of(w) != skip) return;
       std::uint64_t expected = p;
-      // relaxed: a draw of p on behalf of the party that left it, which needs only its
-      // atomicity — against the drawers (one of us takes p, and that one frees the cell) and
-      // against the close's cut (a cut counter never equals p). The load above ordered our
-      // free after whoever marked the skip; the free's own store publishes it to the next
-      // lap. relaxed on failure: a drawer owns p and frees it (or we lag).
-      if (!mine.compare_exchange_strong(expected, p + 1, std::memory_order_relaxed,
+      // seq_cst: a draw of p on behalf of the party that left it. Its atomicity decides it against
+      // the drawers (one of us takes p, and that one frees the cell) and against the close's cut (a
+      // cut counter never equals p). Its place in S is load-bearing, as for draw_if_free()'s draw:
+      // it comes before a watching select's re-read of the counter (watch_ready()'s lo), which the
+      // free below follows only in happens-before; relaxed (as until 2026-12-01) or acq_rel, the
+      // select could read position p, then p's cell freed past it, and sleep beside the next
+      // position's free cell while the notify missed it (litmus rendezvous_watch_next, the sweep).
+      // The load above ordered our free after whoever marked the skip; the free's own store
+      // publishes it to the next lap. relaxed on failure: a drawer owns p and frees it (or we lag).
+      if (!mine.compare_exchange_strong(expected, p + 1, std::memory_order_seq_cst,
                                         sync::retry_on_failure)) {
         return;
       }
