@@ -709,6 +709,60 @@ protocol rendezvous_watch_next(drawer d) {
   return p;
 }
 
+// A party waiting for its cell (rendezvous.hpp draw_when_free(), wait_for_cell()): the event
+// count's re-check against free_cell()'s store (N1) and its notify's read of the waiters (N2,
+// detail/eventcount.hpp). One cell (W = 1), used by position 0's pair; the waiter wants
+// position 1. A timed party read our counter (1) and the cell in use, draws nothing yet, counts
+// itself in (E1) and re-reads the counter (`now`) and the cell (C): it sleeps if the counter
+// still reads 1 and the cell is not position 1's. An untimed party drew position 1 and re-reads
+// the cell only. The pair frees the cell for position 1; with `moved`, another party of our
+// side then draws position 1 and its pair frees the cell for position 2, so the counter moved
+// on, and only `now` can tell the timed party to look at position 2. Bad: the notify sees no
+// waiter and the re-check sends the party to sleep beside a free cell.
+enum class cell_waiter { timed, timed_moved, untimed };
+
+protocol rendezvous_cell_wait(cell_waiter k) {
+  protocol p;
+  p.name = k == cell_waiter::timed     ? "rendezvous: a timed party re-checks its cell (C)"
+           : k == cell_waiter::untimed ? "rendezvous: an untimed party re-checks its cell (C)"
+                                       : "rendezvous: a timed party re-checks the counter (now)";
+  p.bad = "the notify skips, the re-check sleeps beside a free cell";
+  const std::string f = "csp/lock_free/rendezvous.hpp";
+  p.sites = {
+      k == cell_waiter::timed
+          ? site{"C", f, "at(cell_of(cur).word.load(std::memory_order_seq_cst), cur)) {", sc, acq}
+      : k == cell_waiter::untimed
+          ? site{"C", f, "if (cell_of(p).word.load(std::memory_order_seq_cst) != seen ||", sc, acq}
+          : site{"now", f, "const std::uint64_t now = mine.load(std::memory_order_seq_cst);", sc,
+                 acq}};
+  p.make = [k](const orders& o) {
+    program g;
+    // counter: our side's next position (1: position 0 drawn). cell: the stamp of the position
+    // it is free for (0: in use by position 0).
+    g.locs = {{"counter", 1, 2}, {"cell", 0, 2}, {"waiters", 0, 1}};
+    const bool moved = k == cell_waiter::timed_moved;
+    const order now_order = moved ? o.at("now") : sc;
+    const order c_order = moved ? sc : o.at("C");
+    g.threads = {[moved](thread_ctx& t) {
+                   t.store(1, 1, sc);  // N1: free_cell() for position 1
+                   if (moved) {
+                     (void)t.fetch_add(0, 1, sc);  // another party draws position 1
+                     t.store(1, 2, sc);            // its pair frees the cell for position 2
+                   }
+                   t.note("n2", t.load(2, sc));  // N2: cell_freed_.notify_all()
+                 },
+                 [k, now_order, c_order](thread_ctx& t) {
+                   (void)t.fetch_add(2, 1, sc);  // E1: cell_freed_.prepare()
+                   const int now = k == cell_waiter::untimed ? 1 : t.load(0, now_order);
+                   const int stamp = t.load(1, c_order);
+                   t.note("sleeps", now == 1 && stamp != 1 ? 1 : 0);
+                 }};
+    g.bad = [](const outcome& r) { return r.at("n2") == 0 && r.at("sleeps") == 1; };
+    return g;
+  };
+  return p;
+}
+
 // A cell a try operation served, swept and reused (rendezvous.hpp sweep()): the try operation
 // reads the waiter's fields in the cell and marks it skip (release); the sweep reads the mark,
 // takes the position on our counter and frees the cell; the next lap's party reads the free
@@ -898,14 +952,28 @@ int main() {
     report(ok, c.name + (c.allowed ? ": allowed" : ": forbidden"), v);
   }
   std::printf("\nPart 2: csp's protocol steps, shipped and each site weakened\n");
-  for (const protocol& p :
-       {waiter_queue_dekker(), waiter_queue_debt(), ring_tail_hint(), ring_head_hint(),
-        ring_watch(true), ring_watch(false), ring_size(), ring_overflow_pop(),
-        rendezvous_link_close(false), rendezvous_link_close(true), rendezvous_watch_link(),
-        rendezvous_watch_free(), rendezvous_watch_next(drawer::blocked),
-        rendezvous_watch_next(drawer::select), rendezvous_watch_next(drawer::sweep),
-        rendezvous_sweep(), rendezvous_seal_collect(), rendezvous_seal_empty(),
-        rendezvous_closed()}) {
+  for (const protocol& p : {waiter_queue_dekker(),
+                            waiter_queue_debt(),
+                            ring_tail_hint(),
+                            ring_head_hint(),
+                            ring_watch(true),
+                            ring_watch(false),
+                            ring_size(),
+                            ring_overflow_pop(),
+                            rendezvous_link_close(false),
+                            rendezvous_link_close(true),
+                            rendezvous_watch_link(),
+                            rendezvous_watch_free(),
+                            rendezvous_watch_next(drawer::blocked),
+                            rendezvous_watch_next(drawer::select),
+                            rendezvous_watch_next(drawer::sweep),
+                            rendezvous_cell_wait(cell_waiter::timed),
+                            rendezvous_cell_wait(cell_waiter::timed_moved),
+                            rendezvous_cell_wait(cell_waiter::untimed),
+                            rendezvous_sweep(),
+                            rendezvous_seal_collect(),
+                            rendezvous_seal_empty(),
+                            rendezvous_closed()}) {
     run(p);
   }
   std::printf("\nPart 3: what one waiter cannot show\n");

@@ -1055,7 +1055,8 @@ class rendezvous {
     // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store and close's
     // cuts (cut() reads the flag and the counter with seq_cst; close() notifies after them).
     // A seal of the earlier lap in this cell needs no wake of its own: it means p is cut too,
-    // which cut() sees.
+    // which cut() sees. (At acquire: litmus rendezvous_cell_wait, the party sleeps beside a
+    // free cell.)
     if (cell_of(p).word.load(std::memory_order_seq_cst) != seen || cut(p, my_state)) {
       cell_freed_.cancel();
       return;
@@ -1117,7 +1118,8 @@ class rendezvous {
       const std::uint32_t key = cell_freed_.prepare();
       // seq_cst (C): the eventcount re-check against free_cell()'s seq_cst store, and against
       // close's cuts (close() notifies after them); our counter read after the draws in S, as
-      // watch_ready()'s, so the cell we look at is the next position's.
+      // watch_ready()'s, so the cell we look at is the next position's. (Either at acquire:
+      // litmus rendezvous_cell_wait, the party sleeps beside a free cell until its deadline.)
       const std::uint64_t now = mine.load(std::memory_order_seq_cst);
       if (now != cur ||
           at(cell_of(cur).word.load(std::memory_order_seq_cst), cur)) {  // seq_cst: as above
