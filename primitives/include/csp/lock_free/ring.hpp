@@ -25,14 +25,20 @@
 // frees the position for the next lap), stores the head hint, moves the value out of its
 // storage slot and frees the slot. Receives linearize at the claim.
 //
-// Both blocking operations first guess the word instead of reading it: a sender stages and
-// then publishes into "empty, lap of t" at the tail hint; a receiver claims "published, slot
-// of h's own bank" at the head hint. A compare-exchange on an unread word fetches its line
-// exclusive once, where a load fetches it shared and the compare-exchange again, exclusive;
-// on a wrong guess the value it read starts the ordinary walk. This took 4-5 ns off each
-// message at capacity 1024 (about 33 to 28.5 ns, spsc, mpsc and mpmc alike). The try
-// operations do not guess: a try_send on a full buffer would stage for nothing, and a polling
-// try_recv would take the line from the sender.
+// A blocking send first guesses the word instead of reading it: it stages and then publishes
+// into "empty, lap of t" at the tail hint. A compare-exchange on an unread word fetches its
+// line exclusive once, where a load fetches it shared and the compare-exchange again,
+// exclusive; on a wrong guess the value it read starts the ordinary walk. A try_send does not
+// guess: on a full buffer it would stage for nothing. Receivers read the word first. Until
+// 2026-12-01 a blocking receive guessed too ("published, slot of h's own bank"), which took
+// 4-5 ns off each message at capacity 1024 in a fast window of this machine (2026-11-29: about
+// 33 to 28.5 ns, all three flows). In the slow window since (spin floor 130-170 ns), A/B runs
+// in alternating order, 8 rounds each, put the receive without the guess at 0.80 / 0.77 /
+// 0.81 of the time with it (mpsc / mpmc / spsc, medians of per-round ratios; 8, 7 and 6 rounds
+// of 8 faster), and two more runs agreed. A receiver whose claim fails takes the line from the
+// senders that are about to write it: at 4:1 its guess was right 11% of the time, since
+// senders waiting at a full buffer win positions in another order than they staged their
+// slots, and where the buffer runs empty it took the line from the sender publishing next.
 //
 // Close seals the frontier: it compare-exchanges the first unpublished word to `sealed`, so it
 // is totally ordered with every publish (the publish and the seal race for the same word).
@@ -345,28 +351,7 @@ class ring {
     // Position h - 1 is claimed (I3), so a published word(h) is the oldest value.
     std::uint64_t h = head_hint();
     std::uint64_t w = 0;
-    bool fresh = false;  // w holds word(h), read by a failed guess
-    if constexpr (!provisional_claim) {
-      if (how != op_mode::poll) {
-        // Guess that h holds a value staged in h's own bank, as it does unless senders raced
-        // for h: claim it with one compare-exchange on the word, unread (as send() does). A
-        // try_recv does not guess: on an empty buffer it would take the line from the sender.
-        const std::uint32_t guess = bank_of(h) + 1;
-        w = make_word(stamp_of(h), guess);
-        // seq_cst: as the claim in take() (R2, N1 of not_full); its acquire half pairs with
-        // the publish (S1), as R1 does. (Mutant ring_claim_acq_rel: one step weaker.)
-        constexpr auto claim = sync::order<B, mutation::ring_claim_acq_rel>(
-            std::memory_order_seq_cst, std::memory_order_acq_rel);  // planted: acq_rel
-        // seq_cst on failure: the value read takes the place of the loop's first load (R1).
-        constexpr auto seen = sync::order<B, mutation::ring_claim_acq_rel>(
-            std::memory_order_seq_cst, std::memory_order_acquire);  // planted: acquire
-        if (word(h).compare_exchange_strong(w, after_claim(h, guess), claim, seen)) {
-          move_out(dst, h, guess - 1);
-          return status::ok;
-        }
-        fresh = true;
-      }
-    }
+    bool fresh = false;  // w holds word(h), read while spinning
     for (;;) {
       if (!fresh) {
         // seq_cst (R1): the acquire half pairs with the publish (S1) and the seal (S4);
