@@ -404,22 +404,40 @@ TYPED_TEST(ChannelTest, ATimedOutWaiterLeavesNoTrace) {
 TYPED_TEST(ChannelTest, AnIdleBlockedReceiverUsesAlmostNoCpu) {
   // A receiver blocked for 1 s with nothing to receive spins only briefly, then sleeps: it
   // must use under 10 ms of its own CPU time (thread CPU time, not wall time).
+  // Each receiver gets up to three waits and one of them must be under the bound. A receiver
+  // that spins instead of sleeping, or spins too long first, does so on every wait; the
+  // machine once charged one wait with more than 10 ms all the same: the mutex-based
+  // channel's, which only sleeps on a condition variable, in a fresh-clone CI run on
+  // 2026-12-01 (in 160 such waits beside two busy loops the most was 60 us).
+  constexpr int attempts = 3;
   std::vector<std::thread> receivers;
-  std::vector<std::chrono::nanoseconds> used(2);
+  std::vector<std::vector<std::chrono::nanoseconds>> used(2);
   std::vector<status> answers(2);
   for (int i = 0; i < 2; ++i) {
     receivers.emplace_back([&, i] {
       typename TestFixture::template chan<int> ch(i == 0 ? 0 : 8);
-      int out = 0;
-      const auto before = thread_cpu();
-      answers[static_cast<size_t>(i)] = ch.try_recv_for(out, 1s);
-      used[static_cast<size_t>(i)] = thread_cpu() - before;
+      auto& mine = used[static_cast<size_t>(i)];
+      for (int a = 0; a < attempts && (mine.empty() || mine.back() >= 10ms); ++a) {
+        int out = 0;
+        const auto before = thread_cpu();
+        answers[static_cast<size_t>(i)] = ch.try_recv_for(out, 1s);
+        mine.push_back(thread_cpu() - before);
+        if (answers[static_cast<size_t>(i)] != status::timeout) break;
+      }
     });
   }
   for (auto& t : receivers) t.join();
   for (int i = 0; i < 2; ++i) {
+    const auto& mine = used[static_cast<size_t>(i)];
+    std::string spent;
+    for (const auto u : mine) {
+      spent += " " +
+               std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(u).count()) +
+               " us";
+    }
     EXPECT_EQ(answers[static_cast<size_t>(i)], status::timeout);
-    EXPECT_LT(used[static_cast<size_t>(i)], 10ms) << (i == 0 ? "unbuffered" : "capacity 8");
+    EXPECT_LT(*std::min_element(mine.begin(), mine.end()), 10ms)
+        << (i == 0 ? "unbuffered" : "capacity 8") << ", CPU per wait:" << spent;
   }
 }
 
