@@ -381,6 +381,7 @@ struct relacy_backend {
   }
   static void pause(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }
   static void yield(source_loc l = source_loc::current()) { rl::yield(1, info(l)); }
+  static void prefetch_for_write(const void*) noexcept {}  // a hint: nothing to explore
   static std::uint32_t random(std::uint32_t bound, source_loc = source_loc::current()) {
     return rl::rand(bound);
   }

@@ -27,6 +27,8 @@
 //   pause(), yield()     one busy-wait iteration / give up the CPU. Every spin loop must call
 //                        one of them each iteration: the checker needs it to tell a spin from a
 //                        livelock.
+//   prefetch_for_write(p) a hint that the line holding p will soon be written (no effect on
+//                        meaning; the checker's does nothing).
 //   random(n)            uniform in [0, n): the checker explores every outcome.
 //   clock                the clock deadlines are measured on (the checker's does not advance:
 //                        timeouts are explored choices instead).
@@ -93,6 +95,7 @@ concept backend = requires(typename B::template atomic<std::uint32_t>& a, std::u
   B::fence(std::memory_order_seq_cst);
   B::pause();
   B::yield();
+  B::prefetch_for_write(static_cast<const void*>(nullptr));
   { B::random(v) } -> std::same_as<std::uint32_t>;
   { B::clock::now() } -> std::same_as<typename B::clock::time_point>;
   { B::spin_limit } -> std::convertible_to<unsigned>;

@@ -20,7 +20,23 @@
 
 #include "csp/sync/futex.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace csp::sync {
+
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__PRFCHW__)
+// Whether this CPU has PREFETCHW (CPUID 8000_0001h, ECX bit 8: every AMD64 CPU, Intel since
+// Broadwell). Older Intel CPUs may fault on it, so without a target that has it (-mprfchw,
+// or a -march that implies it) the instruction is issued only where CPUID says so. Read by
+// std_backend::prefetch_for_write(); false until static initialization sets it (a hint
+// skipped).
+inline const bool cpu_has_prefetchw = [] {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(0x80000001u, &a, &b, &c, &d) != 0 && (c & bit_PRFCHW) != 0;
+}();
+#endif
 
 // A steady_clock deadline for any clock's time point, saturating instead of overflowing.
 template <class Clock, class Duration>
@@ -130,6 +146,19 @@ struct std_backend {
 
   static void yield() noexcept {
     std::this_thread::yield();
+  }
+
+  // A hint that this thread will soon write the cache line holding `p`: fetch it now, for
+  // writing (PREFETCHW: exclusive, so the write later need not wait for other cores' copies
+  // to be invalidated). No effect on what the program does. A read prefetch (what
+  // __builtin_prefetch(p, 1) compiles to for the default x86-64 target) does not do: the
+  // write still waits for the upgrade (lock_free/ring.hpp, "Prefetch").
+  static void prefetch_for_write(const void* p) noexcept {
+#if defined(__PRFCHW__) || !(defined(__x86_64__) || defined(__i386__))
+    __builtin_prefetch(p, 1, 3);
+#else
+    if (cpu_has_prefetchw) asm volatile("prefetchw %0" ::"m"(*static_cast<const char*>(p)));
+#endif
   }
 
   // A uniformly distributed value in [0, bound): select's fair choice among ready cases.
