@@ -12,6 +12,9 @@
 //   floor/spin_round_trip      the machine's floor, in the same run: a cache line passed back
 //                              and forth between two spinning threads (one round trip)
 //   floor/futex_round_trip     the same hand-off through futex wait/wake, each side asleep
+//   handoff/<protocol>         ping-pong over emulated channels that carry out only the
+//                              rendezvous protocol's steps (handoff_emulation.hpp): how far the
+//                              protocol alone is from the spin floor; Time = one round trip
 //
 // C is 0 (rendezvous), 1 and 1024. For the flows, the receivers start first (they block on the
 // empty channel), the senders are released together when timing starts, and timing ends when
@@ -31,6 +34,7 @@
 
 #include "channel_impls.hpp"
 #include "csp/sync/std_backend.hpp"
+#include "handoff_emulation.hpp"
 #include "peers/condvar_queue.hpp"
 
 namespace {
@@ -186,6 +190,7 @@ int main(int argc, char** argv) {
   register_all(families{});
   benchmark::RegisterBenchmark("floor/spin_round_trip", floor_spin_round_trip)->UseRealTime();
   benchmark::RegisterBenchmark("floor/futex_round_trip", floor_futex_round_trip)->UseRealTime();
+  handoff::register_rows();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
