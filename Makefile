@@ -6,7 +6,7 @@ export JOBS
 
 .DEFAULT_GOAL := help
 .PHONY: help deps demo check check-long build test prop models mutants tsan asan clang \
-        install-test bench bench-peers order-matrix format format-check tidy clean
+        install-test bench bench-peers ratio-series order-matrix format format-check tidy clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,9 @@ bench: deps ## Build (release) and run the benchmarks, side by side with their p
 
 bench-peers: deps ## The channel rows beside Go's and crossbeam's, ratios within rounds (~7 min)
 	@tools/bench_peers.sh
+
+ratio-series: deps ## Capacity-0 ping-pong over the spin floor, sampled for 10 min (CSP_SERIES_*)
+	@tools/ratio_series.sh
 
 format: ## Apply clang-format to every C++ file
 	@git ls-files '*.hpp' '*.cpp' | xargs clang-format -i
