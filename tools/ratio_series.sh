@@ -3,7 +3,7 @@
 # Opt-in; make check never runs it.
 #
 # The channel issue's target for ping-pong is a ratio to the spin round trip measured in the
-# same run. On this VM the floor itself moves between windows (55-80 ns, 110-170 ns and
+# same run. On this VM the floor itself moves between windows (40-85 ns, 110-170 ns and
 # 450-510 ns have all been seen, for minutes at a time), and the ratio with it, so one run
 # tells little. This samples both rows every few seconds (channel_bench, one process per
 # sample, the floor first) and prints each sample, then the median ratio, its 10th and 90th
