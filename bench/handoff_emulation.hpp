@@ -24,8 +24,16 @@
 //   handoff/landing_taken           the value lands in the cell (`rx -> busy -> landed`); the
 //                                   receiver spins on the cell and takes the value with a
 //                                   compare-exchange that frees the cell
-//   handoff/landing_read            the same, but the receiver only reads: the cell stays
-//                                   `landed` until the receiver links there a lap later
+//   handoff/landing_taken_with_operations
+//                                   the same, with the operations a channel built this way
+//                                   would need: the receiver's failing first guess, its
+//                                   record's address in the cell (for a claimer that finds it
+//                                   asleep), the announcement, the reads of the closed flag and
+//                                   the watch list; its take a seq_cst free, then the event
+//                                   count's and the watch list's reads
+//   handoff/landing_read            the same as landing_taken, but the receiver only reads:
+//                                   the cell stays `landed` until the receiver links there a
+//                                   lap later
 //
 // Time = one round trip (two hand-offs), as floor/spin_round_trip.
 #pragma once
@@ -40,7 +48,13 @@
 
 namespace handoff {
 
-enum class protocol { record, record_with_operations, landing_taken, landing_read };
+enum class protocol {
+  record,
+  record_with_operations,
+  landing_taken,
+  landing_taken_with_operations,
+  landing_read
+};
 
 inline constexpr std::uint64_t cells = 32;  // as std_backend::rendezvous_cells
 enum : std::uint64_t { empty = 0, rx = 1, busy = 2, landed = 3, tx = 4 };
@@ -78,7 +92,8 @@ class channel {
       w = word_of(p, rx);
       csp::sync::std_backend::pause();
     }
-    if constexpr (P == protocol::landing_taken || P == protocol::landing_read) {
+    if constexpr (P == protocol::landing_taken || P == protocol::landing_taken_with_operations ||
+                  P == protocol::landing_read) {
       c.value.store(v, std::memory_order_relaxed);  // relaxed: published by the release below
       // release: pairs with the receiver's acquire spin; publishes the value.
       c.word.store(word_of(p, landed), std::memory_order_release);
@@ -112,7 +127,9 @@ class channel {
     // seq_cst: as the channel's draw.
     const std::uint64_t p = r_.n.fetch_add(1, std::memory_order_seq_cst);
     cell& c = ring_[p % cells];
-    if constexpr (P == protocol::record_with_operations) {
+    constexpr bool operations =
+        P == protocol::record_with_operations || P == protocol::landing_taken_with_operations;
+    if constexpr (operations) {
       std::uint64_t guess = word_of(p, tx);
       // acquire, as the channel's guess that a sender waits (none ever does here: it fails).
       benchmark::DoNotOptimize(c.word.compare_exchange_strong(
@@ -130,7 +147,7 @@ class channel {
       w = free;
       csp::sync::std_backend::pause();
     }
-    if constexpr (P == protocol::record_with_operations) {
+    if constexpr (operations) {
       links_.n.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: as the announcement (L3)
       // seq_cst: as the link's re-check of the closed flag (L2) and the watch list's count.
       benchmark::DoNotOptimize(closed_.n.load(std::memory_order_seq_cst));
@@ -153,6 +170,14 @@ class channel {
         // fail here (nobody evicts).
         c.word.compare_exchange_strong(here, word_of(p + cells, empty), std::memory_order_acq_rel,
                                        std::memory_order_relaxed);
+      } else if constexpr (P == protocol::landing_taken_with_operations) {
+        std::uint64_t here = word_of(p, landed);
+        // seq_cst: the take is the cell's free, the event count's half of a Dekker, as the
+        // channel's. relaxed on failure: cannot fail here (nobody evicts).
+        c.word.compare_exchange_strong(here, word_of(p + cells, empty), std::memory_order_seq_cst,
+                                       std::memory_order_relaxed);
+        benchmark::DoNotOptimize(waiters_.n.load(std::memory_order_seq_cst));   // as its N2
+        benchmark::DoNotOptimize(watchers_.n.load(std::memory_order_seq_cst));  // as its W2
       }
       return v;
     }
@@ -203,6 +228,9 @@ inline void register_rows() {
                                round_trip<protocol::record_with_operations>)
       ->UseRealTime();
   benchmark::RegisterBenchmark("handoff/landing_taken", round_trip<protocol::landing_taken>)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/landing_taken_with_operations",
+                               round_trip<protocol::landing_taken_with_operations>)
       ->UseRealTime();
   benchmark::RegisterBenchmark("handoff/landing_read", round_trip<protocol::landing_read>)
       ->UseRealTime();
