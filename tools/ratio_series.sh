@@ -13,12 +13,18 @@
 #   CSP_SERIES_MINUTES  how long to sample (default 10)
 #   CSP_SERIES_PAUSE    seconds between samples (default 5)
 #   CSP_SERIES_MIN_MS   each row runs at least this long, in ms (default 150)
+#   CSP_SERIES_PROTOCOL 1: also sample handoff/record_with_operations, the channel's hand-off
+#                       protocol with its atomic operations and no other code
+#                       (bench/handoff_emulation.hpp), and report its ratio to the floor beside
+#                       the channel's: how much of the channel's ratio the protocol accounts for
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 minutes=${CSP_SERIES_MINUTES:-10}
 pause=${CSP_SERIES_PAUSE:-5}
 min_ms=${CSP_SERIES_MIN_MS:-150}
+rows='floor/spin_round_trip|ping_pong/cap:0/lock_free'
+if [[ ${CSP_SERIES_PROTOCOL:-0} == 1 ]]; then rows+='|handoff/record_with_operations'; fi
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j "${JOBS:-$(nproc)}" --target channel_bench >/dev/null
@@ -26,12 +32,16 @@ bench=build/release/bench/channel_bench
 samples=build/ratio_series.txt # one line per sample, kept for a later look
 
 end=$(awk -v now="$(date +%s)" -v m="$minutes" 'BEGIN { printf "%d", now + 60 * m }')
-echo "time      floor_ns  ping_pong_ns  ratio"
+echo "time      floor_ns  ping_pong_ns  ratio  [protocol_ns  protocol_ratio]"
 while (($(date +%s) < end)); do
-  "$bench" --benchmark_filter='^(floor/spin_round_trip|ping_pong/cap:0/lock_free)' \
+  "$bench" --benchmark_filter="^($rows)" \
     --benchmark_min_time="$(awk -v ms="$min_ms" 'BEGIN { print ms / 1000 }')" 2>/dev/null |
-    awk -v t="$(date +%T)" '/^floor\/spin/ { f = $2 } /^ping_pong/ { p = $2 }
-      END { if (f > 0 && p > 0) printf "%s  %8.1f  %12.1f  %5.2f\n", t, f, p, p / f }'
+    awk -v t="$(date +%T)" '/^floor\/spin/ { f = $2 } /^ping_pong/ { p = $2 } /^handoff/ { h = $2 }
+      END {
+        if (f > 0 && p > 0) printf "%s  %8.1f  %12.1f  %5.2f", t, f, p, p / f
+        if (f > 0 && p > 0 && h > 0) printf "  %11.1f  %14.2f", h, h / f
+        if (f > 0 && p > 0) printf "\n"
+      }'
   sleep "$pause"
 done | tee "$samples"
 awk '
@@ -45,9 +55,13 @@ awk '
     printf "%-22s %4d samples  median %.2f  p10 %.2f  p90 %.2f  under 4x: %d of %d\n", name, n,
       r[int((n + 1) / 2)], r[int(n / 10) + 1], r[p90], under, n
   }
-  NF == 4 && $1 != "time" {
+  NF >= 4 && $1 != "time" {
     all[++na] = $4
     if ($2 < 100) fast[++nf] = $4; else if ($2 < 250) mid[++nm] = $4; else slow[++ns] = $4
+    if (NF == 6) {
+      pall[++pa] = $6
+      if ($2 < 100) pfast[++pf] = $6; else if ($2 < 250) pmid[++pm] = $6; else pslow[++ps] = $6
+    }
   }
   END {
     print ""
@@ -55,4 +69,11 @@ awk '
     summary("floor under 100 ns", nf, fast)
     summary("floor 100-250 ns", nm, mid)
     summary("floor 250 ns or more", ns, slow)
+    if (pa > 0) {
+      print "\nthe protocol alone (handoff/record_with_operations), same samples:"
+      summary("all", pa, pall)
+      summary("floor under 100 ns", pf, pfast)
+      summary("floor 100-250 ns", pm, pmid)
+      summary("floor 250 ns or more", ps, pslow)
+    }
   }' "$samples"
