@@ -163,21 +163,19 @@ class channel {
         csp::sync::std_backend::pause();
       }
       const std::uint64_t v = c.value.load(std::memory_order_relaxed);  // relaxed: as above
-      if constexpr (P == protocol::landing_taken) {
+      if constexpr (P == protocol::landing_taken || P == protocol::landing_taken_with_operations) {
         std::uint64_t here = word_of(p, landed);
         // acq_rel, as the take that would race with an eviction: the release half orders our
-        // read of the value before the next lap's use of the cell. relaxed on failure: cannot
-        // fail here (nobody evicts).
-        c.word.compare_exchange_strong(here, word_of(p + cells, empty), std::memory_order_acq_rel,
-                                       std::memory_order_relaxed);
-      } else if constexpr (P == protocol::landing_taken_with_operations) {
-        std::uint64_t here = word_of(p, landed);
-        // seq_cst: the take is the cell's free, the event count's half of a Dekker, as the
+        // read of the value before the next lap's use of the cell. With the operations,
+        // seq_cst: the take is then the cell's free, the event count's half of a Dekker, as the
         // channel's. relaxed on failure: cannot fail here (nobody evicts).
-        c.word.compare_exchange_strong(here, word_of(p + cells, empty), std::memory_order_seq_cst,
+        constexpr auto take = operations ? std::memory_order_seq_cst : std::memory_order_acq_rel;
+        c.word.compare_exchange_strong(here, word_of(p + cells, empty), take,
                                        std::memory_order_relaxed);
-        benchmark::DoNotOptimize(waiters_.n.load(std::memory_order_seq_cst));   // as its N2
-        benchmark::DoNotOptimize(watchers_.n.load(std::memory_order_seq_cst));  // as its W2
+        if constexpr (operations) {
+          benchmark::DoNotOptimize(waiters_.n.load(std::memory_order_seq_cst));   // as its N2
+          benchmark::DoNotOptimize(watchers_.n.load(std::memory_order_seq_cst));  // as its W2
+        }
       }
       return v;
     }
