@@ -63,7 +63,7 @@ bench: deps ## Build (release) and run the benchmarks, side by side with their p
 	@for b in build/release/bench/*_bench; do echo "== $$b"; $$b --benchmark_repetitions=3 \
 	  --benchmark_report_aggregates_only=true --benchmark_min_time=0.2; done
 
-bench-peers: deps ## The channel rows beside Go's and crossbeam's, ratios within rounds (~7 min)
+bench-peers: deps ## The channel rows beside Go's and crossbeam's, ratios within rounds and windows (~8 min)
 	@tools/bench_peers.sh
 
 ratio-series: deps ## Capacity-0 ping-pong over the spin floor, sampled for 10 min (CSP_SERIES_*)
