@@ -70,7 +70,7 @@ floor_now() { gbench '^floor/spin' 0.1 | awk '{ print $2 }'; }
 tag() {
   awk -v round="$1" -v a="$2" -v b="$3" '
     function window(f) { return f < 100 ? "fast" : f < 250 ? "medium" : "slow" }
-    { print $1, $2, round, (window(a) == window(b) ? window(a) : "mixed"), (a + b) / 2 }'
+    NF >= 2 { print $1, $2, round, (window(a) == window(b) ? window(a) : "mixed"), (a + b) / 2 }'
 }
 
 rows=(spsc/cap:0 spsc/cap:1 spsc/cap:1024 mpsc/cap:0 mpsc/cap:1 mpsc/cap:1024
