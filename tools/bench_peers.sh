@@ -11,7 +11,7 @@
 # mutex-based channel and the mutex + condvar queue.
 #
 # That state is not steady. This machine is a VM whose spin floor (the round trip of a cache
-# line between two spinning threads) sits in one of three windows: fast (40-100 ns), medium
+# line between two spinning threads) sits in one of three windows: fast (under 100 ns), medium
 # (100-250 ns) and slow (250 ns and more, up to 1,300). It has stayed in one for minutes at a
 # time, and has also flipped between fast and slow every few seconds (2026-12-02, evening). A
 # ratio of two programs' figures taken in different windows measures the window, not the
@@ -148,13 +148,13 @@ awk -v rows="${rows[*]}" '
   END {
     n = split(rows, r, " ")
     split("fast medium slow", ws, " ")
-    split("40-100 100-250 250+", bands, " ")
+    split("under 100 ns|100-250 ns|250 ns or more", bands, "|")
     for (q = 1; q <= 3; ++q) {
       w = ws[q]
       seen = 0
       for (i = 1; i <= n; ++i) if (mid(r[i], "lock_free", w) != "") seen = 1
       if (!seen) continue
-      printf "\n%s window (spin floor %s ns):\n\n", w, bands[q]
+      printf "\n%s window (spin floor %s):\n\n", w, bands[q]
       printf "| row | csp lock_free | csp mutex_based | condvar queue | Go | crossbeam | spin floor | lock_free / Go | lock_free / crossbeam |\n"
       printf "|---|---|---|---|---|---|---|---|---|\n"
       for (i = 1; i <= n; ++i) {
