@@ -13,8 +13,9 @@
 //                              and forth between two spinning threads (one round trip)
 //   floor/futex_round_trip     the same hand-off through futex wait/wake, each side asleep
 //   handoff/<protocol>         ping-pong over emulated channels that carry out only the
-//                              rendezvous protocol's steps (handoff_emulation.hpp): how far the
-//                              protocol alone is from the spin floor; Time = one round trip
+//                              rendezvous protocol's steps, or the capacity-1 ring's
+//                              (handoff_emulation.hpp): how far the protocol alone is from the
+//                              spin floor; Time = one round trip
 //
 // C is 0 (rendezvous), 1 and 1024. For the flows, the receivers start first (they block on the
 // empty channel), the senders are released together when timing starts, and timing ends when

@@ -1,6 +1,7 @@
-// bench/handoff_emulation.hpp — what the unbuffered channel's hand-off costs with nothing else
+// bench/handoff_emulation.hpp — what the lock-free channel's hand-off costs with nothing else
 // around it: ping-pong over two emulated channels that carry out only the cell protocol's steps
-// (lock_free/rendezvous.hpp), for channel_bench's `handoff/...` rows, beside its spin floor.
+// (lock_free/rendezvous.hpp), or the capacity-1 ring's (lock_free/ring.hpp), for
+// channel_bench's `handoff/...` rows, beside its spin floor.
 //
 // Not a channel. Each emulated channel has one sender and one receiver; there is no close, no
 // timeout, no select, no try operation and no sleeping. A sender that arrives before its
@@ -34,6 +35,17 @@
 //   handoff/landing_read            the same as landing_taken, but the receiver only reads:
 //                                   the cell stays `landed` until the receiver links there a
 //                                   lap later
+//   handoff/ring_cap1               the buffered channel's hand-off at capacity 1
+//                                   (lock_free/ring.hpp) on its one position's line: the sender
+//                                   claims the lap's storage slot (compare-exchange), writes
+//                                   the value and publishes it with a compare-exchange on the
+//                                   word; the receiver polls the word, claims it with a
+//                                   compare-exchange that empties it for the next lap, reads
+//                                   the value and lets the slot go
+//   handoff/ring_cap1_with_operations
+//                                   the same, with the ring's other operations: each side's
+//                                   hint stored, and the reads of the two waiter queues and
+//                                   the two watch lists that a send and a receive make
 //
 // Time = one round trip (two hand-offs), as floor/spin_round_trip.
 #pragma once
@@ -196,6 +208,103 @@ class channel {
   cell ring_[cells];
 };
 
+// The buffered channel's hand-off at capacity 1 (lock_free/ring.hpp): one position, whose word,
+// two storage slots (one per lap parity) and values share one line. One sender and one
+// receiver, each with its own position counter (the ring's hints, which the operations store).
+template <bool Operations>
+class ring_channel {
+ public:
+  ring_channel() noexcept = default;
+
+  void send(std::uint64_t v) noexcept {
+    const std::uint32_t bank = static_cast<std::uint32_t>(t_ & 1);
+    std::uint32_t idle = 0;
+    // acquire: as the ring's slot claim, pairs with the receiver's release of the slot (its
+    // read of the previous value comes first). relaxed on failure: cannot fail in ping-pong,
+    // where the receiver is done with the slot's previous value, two messages back, before
+    // this message is sent.
+    line_.owned[bank].compare_exchange_strong(idle, 1, std::memory_order_acquire,
+                                              std::memory_order_relaxed);
+    line_.value[bank].store(v, std::memory_order_relaxed);  // relaxed: published below
+    std::uint64_t w = word_of(t_, empty);
+    // seq_cst: as the ring's publish (S1): the release half publishes the value to the
+    // receiver's poll. relaxed on failure: the receiver has not claimed the previous lap yet;
+    // spin.
+    while (!line_.word.compare_exchange_weak(w, word_of(t_, bank + 1), std::memory_order_seq_cst,
+                                             std::memory_order_relaxed)) {
+      w = word_of(t_, empty);
+      csp::sync::std_backend::pause();
+    }
+    ++t_;
+    if constexpr (Operations) {
+      tail_.n.store(t_, std::memory_order_release);  // release: as the ring's tail hint
+      benchmark::DoNotOptimize(not_empty_.n.load(std::memory_order_seq_cst));   // as its notify
+      benchmark::DoNotOptimize(recv_watch_.n.load(std::memory_order_seq_cst));  // as above
+    }
+  }
+
+  std::uint64_t recv() noexcept {
+    const std::uint32_t bank = static_cast<std::uint32_t>(h_ & 1);
+    std::uint64_t w = word_of(h_, bank + 1);
+    // seq_cst: as the ring's poll (R1); its acquire half pairs with the publish.
+    while (line_.word.load(std::memory_order_seq_cst) != w) csp::sync::std_backend::pause();
+    // seq_cst: as the ring's claim (R2), which empties the word for the next lap. relaxed on
+    // failure: cannot fail here (one receiver).
+    line_.word.compare_exchange_strong(w, word_of(h_ + 1, empty), std::memory_order_seq_cst,
+                                       std::memory_order_relaxed);
+    ++h_;
+    if constexpr (Operations) {
+      head_.n.store(h_, std::memory_order_release);  // release: as the ring's head hint
+    }
+    // relaxed: the poll's acquire read the publish, which published it.
+    const std::uint64_t v = line_.value[bank].load(std::memory_order_relaxed);
+    // release: as the ring's release of a slot; pairs with the next claim of it (acquire).
+    line_.owned[bank].store(0, std::memory_order_release);
+    if constexpr (Operations) {
+      benchmark::DoNotOptimize(not_full_.n.load(std::memory_order_seq_cst));    // as its notify
+      benchmark::DoNotOptimize(send_watch_.n.load(std::memory_order_seq_cst));  // as above
+    }
+    return v;
+  }
+
+ private:
+  struct alignas(64) counter {
+    std::atomic<std::uint64_t> n{0};
+  };
+  struct alignas(64) position {
+    std::atomic<std::uint64_t> word{0};  // [position][0: empty, k + 1: the value is in slot k]
+    std::atomic<std::uint32_t> owned[2] = {0, 0};
+    std::atomic<std::uint64_t> value[2] = {0, 0};
+  };
+
+  position line_;
+  std::uint64_t t_ = 0;  // the sender's next position (its thread only)
+  std::uint64_t h_ = 0;  // the receiver's next position (its thread only)
+  counter tail_, head_, not_empty_, not_full_, recv_watch_, send_watch_;
+};
+
+// One row: the benchmark's thread sends on `ping` and receives the echo on `pong`.
+template <bool Operations>
+void ring_round_trip(benchmark::State& state) {
+  ring_channel<Operations> ping;
+  ring_channel<Operations> pong;
+  constexpr std::uint64_t stop = ~std::uint64_t{0};
+  std::thread echo([&] {
+    for (;;) {
+      const std::uint64_t v = ping.recv();
+      if (v == stop) return;
+      pong.send(v);
+    }
+  });
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    ping.send(i++);
+    benchmark::DoNotOptimize(pong.recv());
+  }
+  ping.send(stop);
+  echo.join();
+}
+
 // One row: the benchmark's thread sends on `ping` and receives the echo on `pong`.
 template <protocol P>
 void round_trip(benchmark::State& state) {
@@ -231,6 +340,9 @@ inline void register_rows() {
                                round_trip<protocol::landing_taken_with_operations>)
       ->UseRealTime();
   benchmark::RegisterBenchmark("handoff/landing_read", round_trip<protocol::landing_read>)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/ring_cap1", ring_round_trip<false>)->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/ring_cap1_with_operations", ring_round_trip<true>)
       ->UseRealTime();
 }
 
