@@ -83,6 +83,8 @@ struct alignas(64) record {
 template <protocol P>
 class channel {
  public:
+  using receive_state = record;  // what each side of round_trip() keeps for its receive
+
   // `receiver`: the record of this channel's only receiver (the bare protocol's claimer knows
   // it in advance).
   explicit channel(record& receiver) noexcept : receiver_(receiver) {
@@ -214,7 +216,9 @@ class channel {
 template <bool Operations>
 class ring_channel {
  public:
-  ring_channel() noexcept = default;
+  struct receive_state {};  // a ring receiver keeps nothing of its own
+
+  explicit ring_channel(receive_state& /*unused*/) noexcept {}
 
   void send(std::uint64_t v) noexcept {
     const std::uint32_t bank = static_cast<std::uint32_t>(t_ & 1);
@@ -243,7 +247,7 @@ class ring_channel {
     }
   }
 
-  std::uint64_t recv() noexcept {
+  std::uint64_t recv(receive_state& /*unused*/) noexcept {
     const std::uint32_t bank = static_cast<std::uint32_t>(h_ & 1);
     std::uint64_t w = word_of(h_, bank + 1);
     // seq_cst: as the ring's poll (R1); its acquire half pairs with the publish.
@@ -283,35 +287,14 @@ class ring_channel {
   counter tail_, head_, not_empty_, not_full_, recv_watch_, send_watch_;
 };
 
-// One row: the benchmark's thread sends on `ping` and receives the echo on `pong`.
-template <bool Operations>
-void ring_round_trip(benchmark::State& state) {
-  ring_channel<Operations> ping;
-  ring_channel<Operations> pong;
-  constexpr std::uint64_t stop = ~std::uint64_t{0};
-  std::thread echo([&] {
-    for (;;) {
-      const std::uint64_t v = ping.recv();
-      if (v == stop) return;
-      pong.send(v);
-    }
-  });
-  std::uint64_t i = 0;
-  for (auto _ : state) {
-    ping.send(i++);
-    benchmark::DoNotOptimize(pong.recv());
-  }
-  ping.send(stop);
-  echo.join();
-}
-
-// One row: the benchmark's thread sends on `ping` and receives the echo on `pong`.
-template <protocol P>
+// One row: the benchmark's thread sends on `ping` and receives the echo on `pong`, over two
+// emulated channels of type C.
+template <class C>
 void round_trip(benchmark::State& state) {
-  record at_echo;
-  record at_pinger;
-  channel<P> ping(at_echo);
-  channel<P> pong(at_pinger);
+  typename C::receive_state at_echo;
+  typename C::receive_state at_pinger;
+  C ping(at_echo);
+  C pong(at_pinger);
   constexpr std::uint64_t stop = ~std::uint64_t{0};
   std::thread echo([&] {
     for (;;) {
@@ -330,19 +313,21 @@ void round_trip(benchmark::State& state) {
 }
 
 inline void register_rows() {
-  benchmark::RegisterBenchmark("handoff/record", round_trip<protocol::record>)->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/record_with_operations",
-                               round_trip<protocol::record_with_operations>)
+  benchmark::RegisterBenchmark("handoff/record", round_trip<channel<protocol::record>>)
       ->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/landing_taken", round_trip<protocol::landing_taken>)
+  benchmark::RegisterBenchmark("handoff/record_with_operations",
+                               round_trip<channel<protocol::record_with_operations>>)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/landing_taken",
+                               round_trip<channel<protocol::landing_taken>>)
       ->UseRealTime();
   benchmark::RegisterBenchmark("handoff/landing_taken_with_operations",
-                               round_trip<protocol::landing_taken_with_operations>)
+                               round_trip<channel<protocol::landing_taken_with_operations>>)
       ->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/landing_read", round_trip<protocol::landing_read>)
+  benchmark::RegisterBenchmark("handoff/landing_read", round_trip<channel<protocol::landing_read>>)
       ->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/ring_cap1", ring_round_trip<false>)->UseRealTime();
-  benchmark::RegisterBenchmark("handoff/ring_cap1_with_operations", ring_round_trip<true>)
+  benchmark::RegisterBenchmark("handoff/ring_cap1", round_trip<ring_channel<false>>)->UseRealTime();
+  benchmark::RegisterBenchmark("handoff/ring_cap1_with_operations", round_trip<ring_channel<true>>)
       ->UseRealTime();
 }
 
