@@ -7,8 +7,8 @@
 // timeout, no select, no try operation and no sleeping. A sender that arrives before its
 // receiver has linked spins until it has, instead of linking itself: in ping-pong the receiver
 // is nearly always there first. The rows tell how far the protocol alone is from the floor, and
-// how far the operations the channel needs for its guarantees take it (docs/channel.md,
-// "Measured (2026-12-02)"):
+// how far the operations the channel needs for its guarantees take it
+// (docs/channel_measurements.md, "Measured (2026-12-02)"):
 //
 //   handoff/record                  the receiver draws a position, links `empty -> rx` and
 //                                   spins on a flag in its own record; the sender draws, claims

@@ -1,6 +1,6 @@
 // bench/round_trip_histogram.cpp — ping-pong timed one round trip at a time, beside the spin
-// floor timed the same way, to see where a run's mean goes (docs/channel.md, "The ratio over
-// time").
+// floor timed the same way, to see where a run's mean goes (docs/channel_measurements.md, "The
+// ratio over time").
 //
 // channel_bench's rows report means. On this VM a mean mixes three things: the steady hand-off,
 // the machine's own stalls (round trips of 20-100 us that the spinning floor suffers as well),

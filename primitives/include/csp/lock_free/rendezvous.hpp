@@ -622,8 +622,8 @@ class rendezvous {
     // The record's line holds the parker we write (wake), and a landing receiver's value: fetch
     // it now, while we read the cell (and a select's `sel`). A hint only. For the default
     // x86-64 target this compiles to a read prefetch; B::prefetch_for_write (PREFETCHW), which
-    // the ring's senders use, was measured here and did no better (docs/channel.md, "Tried
-    // and dropped (2026-12-01): prefetching for write").
+    // the ring's senders use, was measured here and did no better (docs/channel_measurements.md,
+    // "Tried and dropped (2026-12-01): prefetching for write").
     __builtin_prefetch(partner, 1);
     if (theirs == tx_sel || theirs == rx_sel) {
       // A blocked operation that drew p (after == empty) may wait for an enlisting select;
