@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <ctime>
 #include <latch>
 #include <memory>
@@ -76,6 +77,28 @@ TYPED_TEST(ChannelTest, CopiesShareOneChannelAndCompareByIdentity) {
   EXPECT_EQ(a.recv(), 7);
   a.close();
   EXPECT_TRUE(b.closed());
+}
+
+// Threads that share a channel by reference read its handle on every operation, so a handle
+// has a cache line to itself: nothing its owner writes can share that line (the headers say
+// why). Handles beside other data, in a vector, and in a directional view all keep it.
+TYPED_TEST(ChannelTest, AHandleHasACacheLineOfItsOwn) {
+  using handle_t = typename TestFixture::template chan<int>;
+  static_assert(alignof(handle_t) >= 64 && sizeof(handle_t) % 64 == 0);
+  const auto line_of = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) / 64; };
+  struct beside {
+    std::uint64_t before = 0;
+    handle_t handle;
+    std::uint64_t after = 0;
+  } b;
+  EXPECT_NE(line_of(&b.before), line_of(&b.handle));
+  EXPECT_NE(line_of(&b.after), line_of(&b.handle));
+  EXPECT_EQ(line_of(&b.handle),
+            line_of(reinterpret_cast<const char*>(&b.handle) + sizeof(handle_t) - 1));
+  std::vector<handle_t> many(3);
+  for (const handle_t& c : many) EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&c) % 64, 0u);
+  const csp::detail::send_only_view<handle_t> out = many[0];
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&out) % 64, 0u);
 }
 
 TYPED_TEST(ChannelTest, SizeCountsBufferedValuesUpToCapacity) {

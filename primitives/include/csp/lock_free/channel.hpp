@@ -47,8 +47,17 @@ struct select_access;
 
 namespace csp::lock_free {
 
+// The handle has a cache line of its own (alignas(64), so that sizeof is 64 too). Threads that
+// share a channel by reference — a lambda that captures it with [&], as a Go closure would —
+// read the handle's pointer on every operation. Packed beside a local its owner writes on
+// every message (a loop counter, a result on the owner's stack), the handle's line would move
+// between the cores with each message: false sharing the channel's users never asked for.
+// Measured in ping-pong, where the echo thread captures both channels by reference: whether
+// it happened depended on the main thread's stack offset, which address randomization sets
+// per process, and where it did the round trip took 15-25% longer (docs/channel.md, "The
+// handle").
 template <class T, class B = sync::std_backend>
-class channel {
+class alignas(64) channel {
   static_assert(std::is_object_v<T> && !std::is_const_v<T>, "channel<T>: T must be a value type");
   static_assert(std::is_move_constructible_v<T>, "channel<T>: T must be move-constructible");
 

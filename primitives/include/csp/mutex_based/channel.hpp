@@ -93,8 +93,10 @@ struct ch_mb_close_skips_selects {};
 struct ch_mb_select_keeps_waiter {};
 }  // namespace mutation
 
+// A handle has a cache line of its own, as the lock-free channel's does (lock_free/channel.hpp
+// says why): threads that share it by reference read it on every operation.
 template <class T, class B = sync::std_backend>
-class channel {
+class alignas(64) channel {
   static_assert(std::is_object_v<T> && !std::is_const_v<T>, "channel<T>: T must be a value type");
   static_assert(std::is_move_constructible_v<T>, "channel<T>: T must be move-constructible");
 
