@@ -45,6 +45,9 @@ void register_all(const std::string& impl, const strategy& how) {
   // there are written after the claimer's reads (send_back()'s retry mark orders them).
   add<chan::throwing_transfer<Channel<chan::flaky, relacy_backend<void, Spin, 1>>>>(
       name("throwing_transfer", 0), how(2, 0));
+  // A value that lands in its cell, whose copy throws: the watching receiver is sent back.
+  add<chan::throwing_landing<Channel<chan::brittle, relacy_backend<void, Spin, 1>>>>(
+      name("throwing_landing", 0), how(2, 0));
   add<chan::timed_race<ch, 0>>(name("timed_race", 0), how(2, 0));
   add<chan::timed_race<ch, 1>>(name("timed_race", 1), how(2, 1));
   add<chan::mpsc<ch, 0>>(name("mpsc", 0), how(3, 0));
@@ -79,6 +82,15 @@ void register_all(const std::string& impl, const strategy& how) {
   add<chan::timed_in_a_row<one_cell>>(name("timed_in_a_row", 0), how(2, 0));
   add<chan::mpsc<one_cell, 0>>(name("mpsc.one_cell", 0),
                                impl == "mutex_based" ? how(3, 0) : search::bound(2));
+  // One cell: a timed sender evicts a value landed for a receiver that has not taken it.
+  // Bound 1 (1.5 M schedules, 9 s); timed operations make bound 2 run for many minutes. Not
+  // without spinning: a receiver that cannot spin leaves rx_spin at once, so a landing is
+  // rare, and the search ran for over 3 minutes at bound 1.
+  if constexpr (Spin != 0) {
+    add<chan::timed_evictor<one_cell>>(name("timed_evictor", 0), search::bound(1));
+    add<chan::timed_evictor<one_cell>>(name("timed_evictor", 0) + " random",
+                                       search::random(200000));
+  }
   add<chan::close_during_transfer<one_cell>>(name("close_during_transfer", 0), how(4, 0));
   add<chan::close_during_transfer<one_cell>>(name("close_during_transfer", 0) + " random",
                                              search::random(200000));

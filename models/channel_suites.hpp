@@ -635,4 +635,106 @@ struct throwing_transfer : rl::test_suite<throwing_transfer<Ch, Expected>, 2, Ex
   }
 };
 
+// One cell: a plain sender's value may still be landed in the cell (lock_free/rendezvous.hpp,
+// land()) for a receiver that has not taken it when a timed sender needs the cell for the next
+// position; it moves the value to the receiver's record first (evict(), from draw_if_free(),
+// whose look at the cell is relaxed). The receiver's second receive is timed if its first got
+// the plain sender's value, so that every schedule ends. Exactly once, S1 per value, and the
+// timed send succeeds exactly when its value is received.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct timed_evictor : rl::test_suite<timed_evictor<Ch, Expected>, 3, Expected> {
+  Ch ch{0};
+  cell_of<Ch> payload[2] = {cell_of<Ch>{0}, cell_of<Ch>{0}};
+  status timed = status::closed;
+  int received[2] = {0, 0};
+
+  void thread(unsigned index) {
+    if (index == 0) {
+      payload[0].with_mut([](int& p) { p = 10; });
+      ch.send(0);
+    } else if (index == 1) {
+      payload[1].with_mut([](int& p) { p = 11; });
+      timed = ch.try_send_for(1, std::chrono::milliseconds(1));
+    } else {
+      const std::optional<int> v = ch.recv();
+      check(v.has_value(), "recv() failed on an open channel");
+      check(read(payload[*v]) == 10 + *v, "S1: data written before send() not visible");
+      ++received[*v];
+      int second = 0;
+      if (*v == 1) {
+        second = *ch.recv();  // the plain sender still waits
+        ++received[second];
+      } else if (ch.try_recv_for(second, std::chrono::milliseconds(1)) == status::ok) {
+        check(read(payload[second]) == 10 + second, "S1: data written before send() not visible");
+        ++received[second];
+      }
+    }
+  }
+  void after() {
+    check(received[0] == 1, "the plain sender's value lost or duplicated");
+    check(received[1] == (timed == status::ok ? 1 : 0), "the timed send and its receipt disagree");
+    check(timed == status::ok || timed == status::timeout, "timed send: unexpected status");
+  }
+};
+
+// A value whose copy throws once armed, and whose moves cannot: the lock-free rendezvous lands
+// such a value in its cell (lock_free/rendezvous.hpp, land()).
+struct brittle {
+  int v = 0;
+  static inline bool armed = false;
+  explicit brittle(int x) noexcept : v(x) {}
+  brittle(const brittle& o) : v(o.v) { fail_once(); }
+  brittle(brittle&&) noexcept = default;
+  brittle& operator=(const brittle& o) {
+    fail_once();
+    v = o.v;
+    return *this;
+  }
+  brittle& operator=(brittle&&) noexcept = default;
+  ~brittle() = default;
+  void fail_once() const {
+    if (armed && v == 1) {
+      armed = false;
+      throw std::runtime_error("brittle: the copy fails");
+    }
+  }
+};
+
+// throwing_transfer for a value that lands in the cell: the send copies its argument (an
+// lvalue), and the copy throws wherever it is made — in the sender landing it beside a
+// watching receiver, which is sent back to draw again, or in a receiver that meets a waiting
+// sender. The receiver must get the value whose send returned, and the argument stays as it was.
+template <class Ch, rl::test_result_e Expected = rl::test_result_success>
+struct throwing_landing : rl::test_suite<throwing_landing<Ch, Expected>, 2, Expected> {
+  Ch ch{0};
+  bool threw = false;
+  std::optional<brittle> got;
+
+  void before() { brittle::armed = true; }
+  void thread(unsigned index) {
+    if (index == 0) {
+      const brittle one{1};
+      try {
+        ch.send(one);
+      } catch (const std::runtime_error&) {
+        threw = true;
+      }
+      check(one.v == 1, "a send whose copy threw changed its argument");
+      if (threw) ch.send(brittle{2});
+    } else {
+      for (;;) {
+        try {
+          got = ch.recv();
+          break;
+        } catch (const std::runtime_error&) {
+        }
+      }
+      check(got.has_value(), "recv() on an open channel returned no value");
+    }
+  }
+  void after() {
+    check(got->v == (threw ? 2 : 1), "received a value other than the one whose send returned");
+  }
+};
+
 }  // namespace csp::models::chan

@@ -554,7 +554,7 @@ protocol rendezvous_link_close(bool select) {
   p.bad = "close and the linker both miss each other";
   const std::string f = "csp/lock_free/rendezvous.hpp";
   p.sites = {
-      {"L1", f, select ? "w, make_word(p, select_of(my_state))," : "w, make_word(p, my_state),", sc,
+      {"L1", f, select ? "w, make_word(p, select_of(my_state))," : "w, make_word(p, linked),", sc,
        ar},
       {"seal", f, "void seal(std::uint64_t p) noexcept {", sc, acq},
       {"cut", f, "const std::uint64_t before = counter.fetch_or(", sc, ar}};

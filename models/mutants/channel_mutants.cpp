@@ -67,6 +67,28 @@ int main(int argc, char** argv) {
   // The rendezvous link relaxed: the partner reads the waiter's record unordered.
   add<chan::spsc<lf<lfm::rdv_relaxed_link>, 0, rl::test_result_data_race>>("rdv_relaxed_link",
                                                                            search::bound(2));
+  // The landing store relaxed (N1): the receiver watching its cell reads the value landed
+  // there unordered with the sender's write of it.
+  add<chan::spsc<lf<lfm::rdv_relaxed_landed>, 0, rl::test_result_data_race>>("rdv_relaxed_landed",
+                                                                             search::bound(2));
+  // The watching receiver's load relaxed (N3): the same race, from the receiver's side.
+  add<chan::spsc<lf<lfm::rdv_landing_load_relaxed>, 0, rl::test_result_data_race>>(
+      "rdv_landing_load_relaxed", search::bound(2));
+  // One cell: a timed sender finds a plain sender's value still landed for a receiver that
+  // has not taken it, and evicts it. Its claim relaxed (N2): it reads the value and the
+  // receiver's record unordered with their writes. (A blocked sender that evicts read the
+  // landing with acquire before: mpsc does not catch this one. Random: bound 1 catches it
+  // too, at schedule 1,472,421 of 1,483,909; bound 2 ran for over 18 minutes.)
+  add<chan::timed_evictor<lf<lfm::rdv_relaxed_evict, 1>, rl::test_result_data_race>>(
+      "rdv_relaxed_evict", search::random(200000));
+  // The eviction without a claim (a look, then a store): it moves the value while the
+  // receiver claims and takes it too.
+  add<chan::mpsc<lf<lfm::rdv_evict_unclaimed, 1>, 0, rl::test_result_data_race>>(
+      "rdv_evict_unclaimed", search::bound(2));
+  // The receiver takes its landed value before it claims the cell: an evictor may win the
+  // cell and move the same value.
+  add<chan::mpsc<lf<lfm::rdv_take_before_claim, 1>, 0, rl::test_result_data_race>>(
+      "rdv_take_before_claim", search::bound(2));
   // A try operation reads its own counter (lo) relaxed: it answers `closed` on a cut bit it
   // read unordered with the close, and reads what preceded close() racing with it.
   add<chan::try_recv_at_close<lf<lfm::rdv_try_lo_relaxed>, 0, rl::test_result_data_race>>(

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -768,6 +769,68 @@ TYPED_TEST(ChannelTest, ThrowingTransferOfABlockedSenderReachesThatSender) {
   } else {
     EXPECT_EQ(ch.recv()->v, 2);
   }
+}
+
+// A small value whose copy throws once armed, and whose moves cannot throw: the lock-free
+// rendezvous lands such a value in its cell (lock_free/rendezvous.hpp, land()).
+struct brittle {
+  static inline std::atomic<bool> armed{false};
+  int v = 0;
+  explicit brittle(int x) noexcept : v(x) {}
+  brittle(const brittle& o) : v(o.v) {
+    if (armed.exchange(false)) throw std::runtime_error("brittle copy");
+  }
+  brittle(brittle&&) noexcept = default;
+  brittle& operator=(const brittle& o) {
+    if (armed.exchange(false)) throw std::runtime_error("brittle copy");
+    v = o.v;
+    return *this;
+  }
+  brittle& operator=(brittle&&) noexcept = default;
+  ~brittle() = default;
+};
+
+TYPED_TEST(ChannelTest, ThrowingCopyIntoABlockedReceiverLeavesItWaiting) {
+  typename TestFixture::template chan<brittle> ch;  // unbuffered
+  std::optional<brittle> got;
+  int receiver_threw = 0;
+  std::thread receiver([&] {
+    for (;;) {
+      try {
+        got = ch.recv();
+        return;
+      } catch (const std::runtime_error&) {
+        ++receiver_threw;
+      }
+    }
+  });
+  // Give the receiver time to block (the test accepts both orders, see below).
+  for (int i = 0; i < 1000; ++i) std::this_thread::yield();
+  const brittle one(1);
+  brittle::armed = true;
+  bool sender_threw = false;
+  try {
+    ch.send(one);  // the copy of `one` throws, in whichever thread makes it
+  } catch (const std::runtime_error&) {
+    sender_threw = true;
+  }
+  EXPECT_EQ(one.v, 1);  // the argument is untouched either way
+  if (sender_threw) {
+    // The receiver was blocked: it still waits, and takes the next value.
+    ch.send(brittle(2));
+    receiver.join();
+    EXPECT_EQ(receiver_threw, 0);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->v, 2);
+  } else {
+    // The sender blocked first: the receiver's copy threw, and its next receive took the
+    // value whose send returned.
+    receiver.join();
+    EXPECT_EQ(receiver_threw, 1);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->v, 1);
+  }
+  EXPECT_FALSE(brittle::armed.load());
 }
 
 TYPED_TEST(ChannelTest, DestroyingAChannelDestroysItsBufferedValues) {

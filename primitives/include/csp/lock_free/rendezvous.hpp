@@ -22,6 +22,20 @@
 // claimer reading the record and writing a destination elsewhere, cost about 320 ns; watching
 // the cell's word for the free, 242-273 ns; the landing record, see docs/channel.md.)
 //
+// Landing in the cell (cells_land: small values whose moves cannot throw). A plain receiver
+// that waits untimed links as rx_spin and, while it spins, watches its cell's word instead of
+// its parker. A plain sender that drew the position claims the cell (busy), writes its value
+// into the cell's slot and marks it `landed`; the receiver claims the landed cell, takes the
+// value and frees the cell. The hand-off then moves one line, the cell's, to the sender and
+// back (ping-pong at capacity 0: 0.89 of the record's time, docs/channel.md). The receiver
+// holds the cell until it runs, so a drawer of the next lap that finds the cell still landed
+// evicts the value into the receiver's landing record and wakes it there (evict(), I6). When
+// its spin runs out the receiver turns rx_spin into rx and sleeps on its parker; any other
+// claimer (a try operation, a select, close) serves an rx_spin receiver through its record.
+// (The value cannot be written before the claim, which would save a step: the sender does
+// not know, before its compare-exchange, that no earlier lap still holds a value in the
+// slot. Measured as an upper bound: 0.80 of the record's time.)
+//
 // The non-blocking operations claim no position. try_send succeeds only if a receiver is
 // already waiting: it scans the receivers' positions [S, R) for a waiting one, oldest first,
 // claims its cell and marks it `skip` for the sender that will later draw that position.
@@ -57,6 +71,10 @@
 //       its withdrawals (skip, freed only when the other side draws the position) and hung
 //       at its 33rd call, for ever. (The model checker cannot tell a wait past a deadline from
 //       one that timed out early: the channel tests check it in real time.)
+//   I6  A `landed` cell is claimed once, by its receiver or by one evictor (a drawer of a later
+//       lap, which needs the cell): whoever claims it moves the value out, and frees the cell.
+//       The value reaches the receiver either way: in its destination, or in its record with
+//       the outcome `done` on its parker.
 //
 // State encoding
 //   S, R   64 bits: [cut: 1 bit][the next position to draw: 63 bits]. close() sets the cut bit
@@ -74,7 +92,10 @@
 //          outcome); tx_sel, rx_sel (a select's case waits); busy (claimed, value in
 //          transit); skip (the party here was served by a try operation or timed out: the
 //          other party drawing this position frees the cell and draws again, or a sweep
-//          draws it for that party and frees it: W in withdrawn()); sealed (closed).
+//          draws it for that party and frees it: W in withdrawn()); sealed (closed);
+//          rx_spin (a plain receiver waits, watching this word: a plain sender that drew the
+//          position lands its value in the cell; anyone else serves it through its record, as
+//          rx); landed (a value waits in the cell for its receiver, I6).
 //
 // Incorrect alternatives (planted mutants the models catch)
 //   * linking the waiter with a relaxed compare-exchange: the partner reads the waiter's record
@@ -108,6 +129,16 @@
 //     the scan cancelled a waiter it passed, which waited until the close — the exactness
 //     check, given the close's effect stamp, rejects it in ch.lin.3threads.unbuffered.try
 //     (mutant rdv_try_misses_close).
+//   * the landing store (N1), or the watching receiver's load of it (N3), relaxed: the
+//     receiver reads the landed value unordered with its write — DATA RACE (mutants
+//     rdv_relaxed_landed, rdv_landing_load_relaxed);
+//   * an eviction's claim (N2) relaxed: a timed sender, whose look at the cell was relaxed,
+//     reads the value and the receiver's record unordered — DATA RACE in chan.timed_evictor
+//     (mutant rdv_relaxed_evict);
+//   * an eviction that looks, then stores `busy`, instead of one compare-exchange; or a
+//     receiver that takes its landed value before it claims the cell: the receiver and the
+//     evictor both move the value — DATA RACE in chan.mpsc.one_cell (mutants
+//     rdv_evict_unclaimed, rdv_take_before_claim).
 //   * a try operation reading its own counter (lo) or its partners' (hi) relaxed: a cut bit it
 //     reads there is its answer `closed`, which then comes unordered with what preceded
 //     close() (Go: a close happens before a receive that returns because the channel is
@@ -156,6 +187,11 @@ struct rdv_try_hi_relaxed {};
 struct rdv_try_scan_relaxed {};
 struct rdv_link_announce_acq_rel {};
 struct rdv_enlist_announce_acq_rel {};
+struct rdv_relaxed_landed {};
+struct rdv_relaxed_evict {};
+struct rdv_landing_load_relaxed {};
+struct rdv_take_before_claim {};
+struct rdv_evict_unclaimed {};
 }  // namespace mutation
 
 template <class T, class B>
@@ -166,7 +202,8 @@ class rendezvous {
   static constexpr std::uint32_t cells = B::rendezvous_cells;  // W
 
   // tx / rx: a plain operation waits here. tx_sel / rx_sel: a select's case waits here. Either
-  // gets its outcome through its record (`who`).
+  // gets its outcome through its record (`who`). rx_spin: a plain receiver waits here and
+  // watches this word (cells_land); landed: a sender left its value in the cell for it.
   enum state : std::uint32_t {
     empty = 0,
     tx = 1,
@@ -175,7 +212,9 @@ class rendezvous {
     skip = 4,
     sealed = 5,
     tx_sel = 6,
-    rx_sel = 7
+    rx_sel = 7,
+    rx_spin = 8,
+    landed = 9
   };
   // retry_out: the party's partner position is gone (its drawer left with a transfer that
   // threw); draw a new position.
@@ -225,6 +264,16 @@ class rendezvous {
                      (!sends_from_record || sizeof(sending) == 64)),
                 "a landing record must fit one cache line");
 
+  // Where a value lands when its receiver waits in the cell itself (rx_spin) and a plain
+  // sender meets it: in the cell, so that the hand-off moves the cell's line alone — to the
+  // sender, which claims the cell, writes the value and marks it `landed`, and back to the
+  // receiver, which watches the word, claims the landed cell, takes the value and frees the
+  // cell. For values whose moves cannot throw, small enough to keep the cell on one line.
+  static constexpr bool cells_land = lands_in_record && sizeof(std::optional<T>) <= 16;
+  struct no_landing {};
+  using landing_slot =
+      std::conditional_t<cells_land, typename B::template cell<std::optional<T>>, no_landing>;
+
   // How meet() ended.
   enum class met { ok, lost_cell, partner_gone };
 
@@ -242,7 +291,11 @@ class rendezvous {
                                                  typename B::template cell<waiter*>{nullptr}};
     typename B::template cell<const source*> src{nullptr};  // a waiting sender's value
     typename B::template cell<sink> dst{};                  // a waiting receiver's destination
+    [[no_unique_address]] landing_slot land{};              // a landed value (cells_land)
   };
+  // (With a real 4-byte futex word, not the model checker's instrumented one.)
+  static_assert(sizeof(csp::detail::parker<B>) != 4 || sizeof(cell) == 64,
+                "a cell must fit one cache line");
   static constexpr std::uint32_t kind_of(std::uint32_t st) noexcept {
     return st == tx || st == tx_sel ? tx : rx;
   }
@@ -250,7 +303,7 @@ class rendezvous {
     return kind == tx ? tx_sel : rx_sel;
   }
   static constexpr bool waits(std::uint32_t st, std::uint32_t kind) noexcept {
-    return st == kind || st == select_of(kind);
+    return st == kind || st == select_of(kind) || (kind == rx && st == rx_spin);
   }
   static constexpr unsigned slot_of(std::uint32_t kind) noexcept {
     return kind_of(kind) == tx ? 0 : 1;
@@ -615,6 +668,10 @@ class rendezvous {
   // leave the cell. `self`: the arriving select's context (null for a plain operation).
   met claimed(std::uint64_t p, std::uint32_t theirs, const source* src, sink* dst,
               std::uint32_t after, csp::detail::select_ctx<B>* self, std::uint32_t self_index) {
+    if constexpr (cells_land) {
+      // A plain sender that drew p meets a receiver watching its cell: the value lands there.
+      if (theirs == rx_spin && after == empty && self == nullptr) return land(p, src);
+    }
     cell& c = cell_of(p);
     // Published by the partner's link (L1), which the caller's acquire read.
     waiter* partner = c.who[slot_of(theirs)].with([](waiter* const& who) { return who; });
@@ -649,7 +706,7 @@ class rendezvous {
     try {
       transfer(c, src, dst);
     } catch (...) {
-      if (after == skip && (theirs == tx || theirs == rx)) {
+      if (after == skip && (theirs == tx || theirs == rx || theirs == rx_spin)) {
         // A try operation: the plain waiter stays, for the drawer of p. release: the cell
         // goes back as it was (I3).
         c.word.store(make_word(p, theirs), std::memory_order_release);
@@ -667,6 +724,75 @@ class rendezvous {
     wake(*partner, done);
     leave(p, after);
     return met::ok;
+  }
+
+  // claimed() for a plain sender that drew p, whose receiver waits in rx_spin: we write the
+  // value into the cell and mark it `landed`; the receiver takes it (await_landing()) and
+  // frees the cell — or, if it is not running when the next lap needs the cell, whoever
+  // needs it moves the value to the receiver's record (evict()). We touch neither the
+  // receiver's record nor its parker.
+  met land(std::uint64_t p, const source* src) {
+    cell& c = cell_of(p);
+    try {
+      c.land.with_mut([&](std::optional<T>& v) { sink(v).put(*src); });
+    } catch (...) {
+      // Our argument's copy threw: the receiver draws again (its partner position is spent).
+      waiter* partner = c.who[1].with([](waiter* const& who) { return who; });
+      partner->alive.use();
+      send_back(p, empty, partner);
+      throw;
+    }
+    // release (N1): publishes the value to the receiver's acquire load in await_landing(), or
+    // to an evictor's claim; and the receiver's record (which our acquire claim read through
+    // its link) to the evictor. (Relaxed: mutant rdv_relaxed_landed.)
+    c.word.store(make_word(p, landed),
+                 sync::order<B, mutation::rdv_relaxed_landed>(std::memory_order_release));
+    return met::ok;
+  }
+
+  // The drawer of p found its cell still `landed` for position p - W, whose receiver has not
+  // taken its value yet (w: the word it read): it moves the value to that receiver's record
+  // and wakes it through its parker, as a record-path claimer would have, and frees the cell.
+  // A receiver that is not running must not keep the next lap waiting (I1). Returns whether
+  // the cell was found landed (then look at it again).
+  bool evict(std::uint64_t p, std::uint64_t w) noexcept {
+    if constexpr (!cells_land) {
+      return false;
+    } else {
+      if (p < cells || !at(w, p - cells) || state_of(w) != landed) return false;
+      const std::uint64_t q = p - cells;
+      cell& c = cell_of(q);
+      // acquire (N2): pairs with the landing store N1: the value, and the receiver's record
+      // and destination (its link, which the sender's claim read) are ours to read. Against
+      // the receiver's own claim of its landed cell (await_landing()), atomicity decides.
+      // (Relaxed: mutant rdv_relaxed_evict.) relaxed on failure: the receiver took it.
+      constexpr auto n2 = sync::order<B, mutation::rdv_relaxed_evict>(std::memory_order_acquire);
+      if constexpr (sync::planted<B, mutation::rdv_evict_unclaimed>) {
+        // The planted bug: a look, then a store, where the receiver may claim in between.
+        if (c.word.load(n2) != w) return true;
+        c.word.store(make_word(q, busy), std::memory_order_relaxed);  // relaxed: the bug too
+      } else if (!c.word.compare_exchange_strong(w, make_word(q, busy), n2,
+                                                 sync::retry_on_failure)) {
+        return true;
+      }
+      waiter* partner = c.who[1].with([](waiter* const& who) { return who; });
+      partner->alive.use();
+      sink to = c.dst.with([](const sink& d) { return d; });
+      take_landed(c, to);
+      wake(*partner, done);  // release (parker P1): the value, to the receiver's park()
+      free_cell(q);
+      return true;
+    }
+  }
+
+  // Moves the value landed in cell c (we hold it busy) to `to`, and empties the cell's slot.
+  static void take_landed(cell& c, sink& to) noexcept {
+    if constexpr (cells_land) {
+      c.land.with_mut([&](std::optional<T>& v) {
+        to.put(*v);  // cannot throw: cells_land
+        v.reset();
+      });
+    }
   }
 
   // Sends the party waiting at p (we hold its cell busy) to draw again: its partner position p
@@ -937,12 +1063,14 @@ class rendezvous {
       // First guess that the partner is already waiting, and claim the cell as meet() would:
       // one compare-exchange takes the line to this core and, usually, the partner with it; a
       // load first would fetch the line shared and the claim then fetch it again, exclusive.
-      std::uint64_t w = make_word(p, their_state);
+      // A sender guesses a receiver that watches its cell (rx_spin), where values land in cells.
+      const std::uint32_t guessed = cells_land && their_state == rx ? rx_spin : their_state;
+      std::uint64_t w = make_word(p, guessed);
       // acquire, also on failure: the value read takes the place of the loop's first load
       // below, and pairs with what that load pairs with (a link L1, a skip mark, a free).
       constexpr auto guess = std::memory_order_acquire;
       if (c.word.compare_exchange_strong(w, make_word(p, busy), guess, guess)) {
-        const met m = claimed(p, their_state, src, dst, empty, nullptr, 0);
+        const met m = claimed(p, guessed, src, dst, empty, nullptr, 0);
         if (m == met::ok) return status::ok;
         continue;  // partner_gone: a select gone elsewhere; the cell is freed: draw again
       }
@@ -959,8 +1087,10 @@ class rendezvous {
           return status::closed;
         }
         if (!at(w, p)) {
-          // The previous lap is still using the cell (I1): wait for it. (Only an untimed
-          // operation comes here: a timed one drew a free cell, I5.)
+          // The previous lap is still using the cell (I1): wait for it — unless it is a value
+          // landed for a receiver that has not taken it yet, which we move to its record.
+          // (Only an untimed operation comes here: a timed one drew a free cell, I5.)
+          if (evict(p, w)) continue;
           wait_for_cell(p, my_state, w);
           continue;
         }
@@ -980,13 +1110,16 @@ class rendezvous {
           B::yield();
           continue;
         }
-        // empty: link our waiter and wait.
+        // empty: link our waiter and wait. A plain receiver that waits untimed, where values
+        // land in cells, watches the cell's word (rx_spin) while it spins.
+        const bool watches = cells_land && my_state == rx && how == op_mode::block;
+        const std::uint32_t linked = watches ? std::uint32_t{rx_spin} : my_state;
         fill(c, me);
         // seq_cst (L1, and L2's first half): the release half publishes our fields (fill) and
         // record to the claimer's acquire; seq_cst for the Dekker with close (K1). (Mutant:
         // rdv_relaxed_link.)
         if (!c.word.compare_exchange_strong(
-                w, make_word(p, my_state),
+                w, make_word(p, linked),
                 sync::order<B, mutation::rdv_relaxed_link>(std::memory_order_seq_cst),
                 sync::retry_on_failure)) {
           continue;
@@ -1012,7 +1145,8 @@ class rendezvous {
           if (cut(p, my_state)) seal(p);
         }
         watch_.notify_all();  // a watching select may pair with us now
-        const std::uint32_t o = await(p, me, my_state, how, deadline);
+        std::uint32_t o = watches ? await_landing(p, me) : 0;
+        if (o == 0) o = await(p, me, my_state, how, deadline);
         if (o != retry_out)
           return o == done ? status::ok : o == closed_out ? status::closed : status::timeout;
         me.park.reset();  // our partner's drawer left (it told us so): draw again
@@ -1051,6 +1185,60 @@ class rendezvous {
     return me.park.park(true, &gauge_[slot_of(my_state)]);
   }
 
+  // A receiver linked at p in rx_spin watches its cell for a landed value (land()), for a
+  // bounded spin: `done` once it took one; otherwise 0, and its outcome comes through its
+  // parker — from a claimer that served it through its record (a try operation, a select, an
+  // evictor, close), or after its spin ran out, when it has turned its state into a plain
+  // rx and so told senders to serve it through its record.
+  std::uint32_t await_landing(std::uint64_t p, waiter& me) {
+    if constexpr (!cells_land) {
+      (void)p;
+      (void)me;
+      return 0;
+    } else {
+      cell& c = cell_of(p);
+      csp::detail::backoff<B> wait;
+      for (;;) {
+        // acquire (N3): pairs with the landing store N1: the value is ours to read. (Relaxed:
+        // mutant rdv_landing_load_relaxed.)
+        std::uint64_t w = c.word.load(
+            sync::order<B, mutation::rdv_landing_load_relaxed>(std::memory_order_acquire));
+        if (!at(w, p)) return 0;  // served through our record and freed
+        const std::uint32_t st = state_of(w);
+        if (st == landed) {
+          // The planted bug: the value taken before the claim, which an evictor may win.
+          constexpr bool early = sync::planted<B, mutation::rdv_take_before_claim>;
+          if (early) take_landed(c, *me.dst);
+          // relaxed: the load above read the landing (N3); succeeding, this reads that same
+          // store. Its atomicity decides it against an evictor. relaxed on failure: an evictor
+          // took the value; look again.
+          if (!c.word.compare_exchange_strong(w, make_word(p, busy), std::memory_order_relaxed,
+                                              sync::retry_on_failure)) {
+            continue;
+          }
+          if (!early) take_landed(c, *me.dst);
+          wait.paid_off(&gauge_[1]);
+          free_cell(p);  // (its release half: our reads of the cell before the next lap's use)
+          return done;
+        }
+        if (st == busy) {  // a sender is landing its value, or someone serves our record
+          if (!wait.snooze()) B::yield();  // (a claimer preempted while it holds the cell)
+          continue;
+        }
+        if (st != rx_spin) return 0;  // skip (a try operation served us), sealed
+        if (!wait.snooze(&gauge_[1])) {
+          // relaxed: publishes nothing (our record was published by the link, and this
+          // read-modify-write continues its release sequence). relaxed on failure: a sender
+          // claimed the cell meanwhile; look again.
+          if (c.word.compare_exchange_strong(w, make_word(p, rx), std::memory_order_relaxed,
+                                             sync::retry_on_failure)) {
+            return me.park.park(false);
+          }
+        }
+      }
+    }
+  }
+
   // An untimed operation that drew p waits for its cell, which an earlier lap still uses
   // (word `seen`).
   void wait_for_cell(std::uint64_t p, std::uint32_t my_state, std::uint64_t seen) {
@@ -1086,7 +1274,10 @@ class rendezvous {
     // acquire (it cannot read an older value than this one), which is what pairs with the
     // previous lap's free. A stale "in use" only makes a select watch, or a timed operation
     // re-check before it waits.
-    if (!at(cell_of(cur).word.load(std::memory_order_relaxed), cur)) return free_draw::busy;
+    if (const std::uint64_t w = cell_of(cur).word.load(std::memory_order_relaxed); !at(w, cur)) {
+      // A value landed for a receiver not running yet: moved to its record, look again.
+      return evict(cur, w) ? free_draw::lost : free_draw::busy;
+    }
     // seq_cst: a draw. It succeeds only on an uncut value, so we drew before the cut (K2 or
     // K3; atomicity alone decides that). In S it comes before a watching select's re-read of
     // our counter (watch_ready()'s lo), which the free of our position's cell follows only in
