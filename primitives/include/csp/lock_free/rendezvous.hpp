@@ -745,7 +745,7 @@ class rendezvous {
     // release (N1): publishes the value to the receiver's acquire load in await_landing(), or
     // to an evictor's claim; and the receiver's record (which our acquire claim read through
     // its link) to the evictor. (Relaxed: mutant rdv_relaxed_landed.)
-    c.word.store(make_word(p, landed),
+    c.word.store(make_word(p, landed),  // release (N1), as above
                  sync::order<B, mutation::rdv_relaxed_landed>(std::memory_order_release));
     return met::ok;
   }
@@ -1201,7 +1201,7 @@ class rendezvous {
       for (;;) {
         // acquire (N3): pairs with the landing store N1: the value is ours to read. (Relaxed:
         // mutant rdv_landing_load_relaxed.)
-        std::uint64_t w = c.word.load(
+        std::uint64_t w = c.word.load(  // acquire (N3), as above
             sync::order<B, mutation::rdv_landing_load_relaxed>(std::memory_order_acquire));
         if (!at(w, p)) return 0;  // served through our record and freed
         const std::uint32_t st = state_of(w);
